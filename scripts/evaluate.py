@@ -1,0 +1,195 @@
+"""evaluate: seqeval entity-level P/R/F1 (strict IOB2) and spaCy's own scores, on our splits and on
+any IOB file (real annotated text), with a confidence reliability table and an error analysis."""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import spacy
+import typer
+from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
+from seqeval.scheme import IOB2
+from spacy.scorer import get_ner_prf
+from spacy.tokens import Doc, DocBin
+from spacy.training import Example
+from tqdm import tqdm
+
+from corpus_io import DataError, Sentence, doc_to_word_tags, read_sentences, words_to_doc
+
+app = typer.Typer(add_completion=False)
+
+CONFIDENCE_BANDS = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0001)]
+
+_HEADS = {
+    "mount/mt prefix": r"^(mount|mt\.?)\s",
+    "other-language prefix": r"^(monte|mont|pico|cerro|nevado|piz|pizzo|jebel|djebel|gunung|ben|sgurr|sierra|cordillera|volc[aá]n)\s",
+    "... mountain(s)": r"\smountains?$",
+    "... range/massif": r"\s(range|massif|cordillera)$",
+    "... peak/needle/spire": r"\s(peak|peaks|needle|spire|pinnacle)$",
+    "... hill(s)/knob/tor": r"\s(hill|hills|knob|tor|butte|mound|dome)$",
+    "... ridge/crest": r"\s(ridge|crest|ridges|escarpment)$",
+    "... plural range name": r"^\w+s$",
+}
+
+
+def mention_kind(text: str) -> str:
+    """A coarse kind of mention, used to group misses and false positives."""
+    lower = " ".join(text.lower().split())
+    for kind, pattern in _HEADS.items():
+        if re.search(pattern, lower):
+            return kind
+    return "bare single word" if " " not in lower else "bare multi-word"
+
+
+def tags_from_doc(doc: Doc) -> List[str]:
+    return [f"{t.ent_iob_}-{t.ent_type_}" if t.ent_iob_ in ("B", "I") else "O" for t in doc]
+
+
+def reliability(pairs: Sequence[Tuple[float, bool]]) -> List[dict]:
+    """Per confidence band: how many predicted entities and how many are exactly right."""
+    rows = []
+    for low, high in CONFIDENCE_BANDS:
+        inside = [right for conf, right in pairs if low <= conf < high]
+        rows.append({"band": f"{low:.1f}-{min(high, 1.0):.1f}", "entities": len(inside), "precision": (sum(inside) / len(inside)) if inside else None})
+    return rows
+
+
+def error_analysis(examples: Sequence[Example]) -> dict:
+    missed, false_pos, boundary = Counter(), Counter(), Counter()
+    missed_examples: Dict[str, List[str]] = {}
+    false_examples: Dict[str, List[str]] = {}
+    for eg in examples:
+        gold = {(e.start_char, e.end_char): e.text for e in eg.reference.ents}
+        pred = {(e.start_char, e.end_char): e.text for e in eg.predicted.ents}
+        for span, text in gold.items():
+            if span not in pred:
+                overlaps = any(s < span[1] and e > span[0] for s, e in pred)
+                kind = ("wrong boundary: " if overlaps else "") + mention_kind(text)
+                (boundary if overlaps else missed)[kind] += 1
+                missed_examples.setdefault(kind, []).append(text)
+        for span, text in pred.items():
+            if span not in gold and not any(s < span[1] and e > span[0] for s, e in gold):
+                kind = mention_kind(text)
+                false_pos[kind] += 1
+                false_examples.setdefault(kind, []).append(text)
+    return {
+        "missed_by_kind": dict(missed.most_common()),
+        "boundary_errors_by_kind": dict(boundary.most_common()),
+        "false_positives_by_kind": dict(false_pos.most_common()),
+        "missed_examples": {k: v[:8] for k, v in missed_examples.items()},
+        "false_positive_examples": {k: v[:8] for k, v in false_examples.items()},
+    }
+
+
+def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List[Example]) -> dict:
+    spacy_scores = get_ner_prf(examples)
+    pairs = []
+    for eg in examples:
+        gold = {(e.start_char, e.end_char) for e in eg.reference.ents}
+        for ent in eg.predicted.ents:
+            confidence = ent._.get("confidence") if ent.has_extension("confidence") else None
+            if confidence is not None:
+                pairs.append((confidence, (ent.start_char, ent.end_char) in gold))
+    kwargs = dict(mode="strict", scheme=IOB2, zero_division=0)
+    return {
+        "sentences": len(examples),
+        "gold_entities": sum(len(eg.reference.ents) for eg in examples),
+        "predicted_entities": sum(len(eg.predicted.ents) for eg in examples),
+        "seqeval": {
+            "precision": precision_score(gold_tags, pred_tags, **kwargs),
+            "recall": recall_score(gold_tags, pred_tags, **kwargs),
+            "f1": f1_score(gold_tags, pred_tags, **kwargs),
+        },
+        "spacy": {"ents_p": spacy_scores["ents_p"], "ents_r": spacy_scores["ents_r"], "ents_f": spacy_scores["ents_f"]},
+        "reliability": reliability(pairs) if pairs else None,
+        "errors": error_analysis(examples),
+        # seqeval's report fails when neither side has an entity
+        "report": classification_report(gold_tags, pred_tags, digits=3, **kwargs) if any(t != "O" for tags in gold_tags + pred_tags for t in tags) else "",
+    }
+
+
+def evaluate_docbin(nlp, path: Path, batch_size: int) -> dict:
+    gold_docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    predicted = nlp.pipe((d.text for d in gold_docs), batch_size=batch_size)
+    examples = [Example(pred, gold) for pred, gold in zip(tqdm(predicted, total=len(gold_docs), desc=path.name, leave=False), gold_docs)]
+    # Same tokenizer on both sides, so spaCy tokens are the words seqeval scores.
+    return score([tags_from_doc(eg.reference) for eg in examples], [tags_from_doc(eg.predicted) for eg in examples], examples)
+
+
+def evaluate_sentences(nlp, sentences: List[Sentence], name: str, batch_size: int) -> dict:
+    """Score on the file's own words: predictions are projected back onto them by character offsets."""
+    gold_tags, pred_tags, examples = [], [], []
+    predicted = nlp.pipe((s.text for s in sentences), batch_size=batch_size)
+    for sentence, doc in zip(sentences, tqdm(predicted, total=len(sentences), desc=name, leave=False)):
+        gold_doc, _ = words_to_doc(nlp, sentence)
+        gold_tags.append(sentence.tags)
+        pred_tags.append(doc_to_word_tags(doc, sentence))
+        if gold_doc is not None:
+            examples.append(Example(doc, gold_doc))
+    return score(gold_tags, pred_tags, examples)
+
+
+def _fmt(value: Optional[float]) -> str:
+    """spaCy's scorer gives None where there is nothing to score."""
+    return "-" if value is None else f"{value:.3f}"
+
+
+def print_result(name: str, result: dict) -> None:
+    s, sp = result["seqeval"], result["spacy"]
+    typer.secho(f"\n== {name}: {result['sentences']} sentences, {result['gold_entities']} gold / {result['predicted_entities']} predicted entities", bold=True)
+    typer.echo(f"seqeval (strict IOB2, word level): P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}")
+    typer.echo(f"spaCy scorer (token spans):         P {_fmt(sp['ents_p'])}  R {_fmt(sp['ents_r'])}  F1 {_fmt(sp['ents_f'])}")
+    if result["reliability"]:
+        typer.echo("confidence band   entities   precision")
+        for row in result["reliability"]:
+            typer.echo(f"  {row['band']:>13}   {row['entities']:8}   {_fmt(row['precision']):>9}")
+    errors = result["errors"]
+    for title, key in (("missed", "missed_by_kind"), ("wrong boundary", "boundary_errors_by_kind"), ("false positives", "false_positives_by_kind")):
+        if errors[key]:
+            typer.echo(f"{title} by kind: " + ", ".join(f"{k}: {v}" for k, v in errors[key].items()))
+
+
+@app.command()
+def main(
+    model: str = typer.Argument(..., help="Model folder or installed package name"),
+    output: Path = typer.Option(Path("metrics/mountner.json"), help="Where the JSON goes"),
+    test: Optional[Path] = typer.Option(Path("corpus/test.spacy"), help="DocBin test split (unseen names)"),
+    dev: Optional[Path] = typer.Option(Path("corpus/dev.spacy"), help="DocBin dev split (seen names)"),
+    iob: List[Path] = typer.Option([], help="IOB/CoNLL files of real annotated text; a missing file is skipped with a note"),
+    code: Optional[Path] = typer.Option(Path("scripts/mountner_pipeline.py"), help="Pipeline code to import first"),
+    batch_size: int = typer.Option(64),
+):
+    """Score MODEL and write the metrics JSON."""
+    if code is not None and code.exists():
+        spacy.util.import_file("mountner_pipeline", code)
+    nlp = spacy.load(model)
+    results: Dict[str, dict] = {}
+    for name, path in (("test (unseen names)", test), ("dev (seen names)", dev)):
+        if path is not None and path.exists():
+            results[name] = evaluate_docbin(nlp, path, batch_size)
+    for path in iob:
+        if not path.exists():
+            typer.secho(f"skipped {path}: not found", fg="yellow")
+            continue
+        try:
+            sentences = read_sentences(path)
+        except DataError as err:
+            typer.secho(f"evaluate: {err}", fg="red", err=True)
+            raise typer.Exit(1)
+        results[f"real: {path.name}"] = evaluate_sentences(nlp, sentences, path.name, batch_size)
+    if not results:
+        typer.secho("evaluate: nothing to score (no test/dev DocBin and no IOB file found)", fg="red", err=True)
+        raise typer.Exit(1)
+    for name, result in results.items():
+        print_result(name, result)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"model": model, "pipeline": nlp.pipe_names, "encoder": nlp.meta.get("mountner_encoder")}
+    output.write_text(json.dumps({"meta": meta, "results": results}, indent=2))
+    typer.echo(f"\nwrote {output}")
+
+
+if __name__ == "__main__":
+    app()

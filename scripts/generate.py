@@ -1,0 +1,58 @@
+"""generate: write corpus/mountains.csv (one row per word) with the LLM or the offline generator."""
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from bio import write_rows
+
+app = typer.Typer(add_completion=False)
+
+
+class Generator(str, Enum):
+    auto = "auto"
+    openai = "openai"
+    offline = "offline"
+
+
+def choose(generator: Generator) -> Generator:
+    """auto: the OpenAI backend when a key is set, else the offline generator."""
+    if generator is Generator.auto:
+        return Generator.openai if os.environ.get("OPENAI_API_KEY") else Generator.offline
+    return generator
+
+
+@app.command()
+def main(
+    generator: Generator = typer.Option(Generator.auto, help="auto: openai when OPENAI_API_KEY is set, else offline"),
+    n_sentences: int = typer.Option(6000, min=1, help="Sentences to write"),
+    seed: int = typer.Option(0, help="Seed of the offline generator and of the LLM request plan"),
+    output: Path = typer.Option(Path("corpus/mountains.csv")),
+    raw_dir: Path = typer.Option(Path("corpus/raw"), help="LLM answers as they arrive (resumable)"),
+    llm_model: str = typer.Option("gpt-4o-mini"),
+    concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
+    sentences_per_request: int = typer.Option(5, min=1),
+):
+    """Generate tagged sentences that mention mountains (and sentences that must not be tagged)."""
+    chosen = choose(generator)
+    typer.echo(f"generator: {chosen.value}")
+    if chosen is Generator.openai:
+        import generate_openai
+
+        generate_openai.run(
+            n_sentences=n_sentences, output=output, raw_dir=raw_dir, model=llm_model,
+            concurrency=concurrency, sentences_per_request=sentences_per_request, seed=seed,
+        )
+        return
+    import generate_offline
+
+    sentences = generate_offline.generate(n_sentences, seed=seed)
+    written = write_rows(sentences, output)
+    typer.echo(f"wrote {written} sentences, {sum(len(s['tokens']) for s in sentences)} word rows to {output}")
+
+
+if __name__ == "__main__":
+    app()
