@@ -42,7 +42,7 @@ def main(
     if chosen is Generator.openai:
         import generate_openai
 
-        generate_openai.run(
+        generate_openai.run_and_report(
             n_sentences=n_sentences, output=output, raw_dir=raw_dir, model=llm_model,
             concurrency=concurrency, sentences_per_request=sentences_per_request, seed=seed,
         )

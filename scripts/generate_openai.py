@@ -1,0 +1,841 @@
+"""LLM backend of the `generate` step: ask an OpenAI-compatible chat model for BIO-tagged sentences.
+
+    python scripts/generate_openai.py --n-sentences 2000 --output corpus/mountains.csv
+
+Works with any OpenAI-compatible server: the client reads OPENAI_API_KEY and OPENAI_BASE_URL.
+Each request asks for a few sentences about a mountain taken from a seeded cycle through the whole
+gazetteer (or, for ~20% of requests, for negatives: no mountain, things named after mountains,
+other proper names).  Answers are validated sentence by sentence (reasons counted), appended to
+``raw_dir/openai.jsonl`` as they arrive, and a rerun resumes from that file.
+
+Public entry point: :func:`run`.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import math
+import os
+import random
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import openai  # noqa: E402  (imported up front: its first import costs ~0.4 s)
+
+from bio import LABEL, LABEL_GUIDELINE, TAGS, normalise_tag, repair_bio, write_rows  # noqa: E402
+
+RAW_FILE_NAME = "openai.jsonl"
+REPORT_FILE_NAME = "openai_report.json"
+DEFAULT_REPORT = Path("corpus/raw") / REPORT_FILE_NAME
+
+# USD per 1M tokens (input, output); unknown models get a null cost.
+PRICES_PER_MILLION = {"gpt-4o-mini": (0.15, 0.60)}
+
+NEGATIVE_SHARE = 0.2
+MAX_REQUEST_FACTOR = 4  # at most this many times the requests needed
+
+DROP_REASONS = (
+    "malformed", "unknown_tag", "length_mismatch", "tokens_mismatch_text",
+    "requested_mountain_untagged", "duplicate",
+)
+
+STYLES = {
+    "encyclopedia": "a neutral encyclopedia article",
+    "news": "a news report",
+    "travel": "a travel guide or travel blog",
+    "climbing": "a climbing or mountaineering expedition report",
+    "geology": "a geology or volcanology text",
+    "history": "a history text",
+}
+
+SHAPES = {
+    "plain": "Mention the mountain anywhere in the sentence.",
+    "first": "Start each sentence with the mountain name (or with 'The' followed by it where English needs the article).",
+    "last": "End each sentence with the mountain name, just before the final punctuation.",
+    "parenthesis": "Put a parenthesis in each sentence next to the mountain, e.g. its height, an alternative name "
+                   "or its country, like 'X (4,478 m)' or 'Y (also called Z)'.",
+    "several": "Mention several mountains in each sentence (all the names given, and you may add other real mountains).",
+    "list": "Write each sentence around a list of mountains (commas and 'and'), using the names given and possibly "
+            "other real ones.",
+}
+MULTI_SHAPES = ("several", "list")
+
+NEGATIVES = {
+    "no_mountain": "None of the sentences may contain the name of a mountain. Use generic words instead where it fits "
+                   "(the mountain, the summit, the peak, the slopes, the range, the volcano): they are tagged O.",
+    "named_after_mountain": "Each sentence must mention something that is NAMED AFTER a mountain but is not a mountain "
+                            "(a hospital, company, brand, product, ship, street, estate, beer, camera...), and no real "
+                            "mountain. Such names are NOT mountains: every tag is O.",
+    "other_proper_names": "Each sentence must contain proper names that are not mountains (cities, rivers, lakes, "
+                          "people, organisations, national parks) and no mountain name: every tag is O.",
+}
+
+SYSTEM_PROMPT = f"""\
+You write training data for a named-entity recogniser with one label, {LABEL}.
+
+Label guideline:
+{LABEL_GUIDELINE}
+
+Tags (BIO): B-{LABEL} on the first token of a mountain name, I-{LABEL} on each following token of the same
+name, O on every other token.
+
+Answer with JSON only, of this shape:
+{{"sentences": [{{"text": "...", "tokens": ["..."], "pos": ["..."], "tags": ["..."]}}]}}
+- text: one natural, fluent English sentence; vary vocabulary, length and structure; facts must be plausible.
+- tokens: the words and punctuation of text, in order, so that joining them rebuilds text apart from spaces.
+  Split punctuation and the possessive 's off into their own tokens ("Kilimanjaro", "'s").
+- pos: the Universal Dependencies UPOS tag of each token (PROPN, NOUN, VERB, ADJ, ADP, DET, NUM, PUNCT, ...).
+- tags: one of O, B-{LABEL}, I-{LABEL} for each token.
+tokens, pos and tags must have exactly the same length. The lines in CAPITALS at the end of the request
+(PLAN, COUNT, MOUNTAIN, NEGATIVE) are bookkeeping for the request: follow them, do not copy them."""
+
+ANSWER_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["sentences"],
+    "properties": {
+        "sentences": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text", "tokens", "pos", "tags"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "tokens": {"type": "array", "items": {"type": "string"}},
+                    "pos": {"type": "array", "items": {"type": "string"}},
+                    "tags": {"type": "array", "items": {"type": "string", "enum": list(TAGS)}},
+                },
+            },
+        }
+    },
+}
+
+RESPONSE_FORMATS = {
+    "json_schema": {"type": "json_schema",
+                    "json_schema": {"name": "ner_sentences", "strict": True, "schema": ANSWER_SCHEMA}},
+    "json_object": {"type": "json_object"},
+    "text": None,
+}
+MODE_ORDER = ("json_schema", "json_object", "text")
+
+
+class GenerationError(RuntimeError):
+    """The run cannot go on or did not reach its target (message is safe to print)."""
+
+
+class AuthError(GenerationError):
+    """The server rejected the API key (401/403)."""
+
+
+# --------------------------------------------------------------------------------------------- plan
+@dataclass(frozen=True)
+class PlanItem:
+    index: int
+    kind: str                      # "mountain" or "negative"
+    style: str
+    shape: str                     # a SHAPES key, or a NEGATIVES key for negatives
+    count: int
+    mountains: Tuple[str, ...] = ()
+    negative_names: Tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "style": self.style, "shape": self.shape, "count": self.count,
+                "mountains": list(self.mountains), "negative_names": list(self.negative_names)}
+
+
+class _Cycle:
+    """Endless seeded shuffle of a list: each pass visits every element once, then reshuffles."""
+
+    def __init__(self, items: Sequence[str], rng: random.Random):
+        self.items, self.rng, self.order, self.pos = list(items), rng, [], 0
+
+    def next(self) -> str:
+        if self.pos >= len(self.order):
+            self.order = list(self.items)
+            self.rng.shuffle(self.order)
+            self.pos = 0
+        self.pos += 1
+        return self.order[self.pos - 1]
+
+
+def _clean_names(names: Iterable[object]) -> List[str]:
+    cleaned = {" ".join(str(n).split()) for n in names if n is not None and str(n).strip() and str(n) != "nan"}
+    return sorted(cleaned)
+
+
+def iter_plan(
+    mountains: Sequence[str],
+    seed: int = 0,
+    sentences_per_request: int = 5,
+    other_names: Optional[Sequence[Tuple[str, str]]] = None,
+) -> Iterator[PlanItem]:
+    """The endless, deterministic request plan: item i depends only on (names, seed, i).
+
+    Mountains come from a seeded cycle through all names (no replacement within a pass);
+    about NEGATIVE_SHARE of the items ask for negatives.
+    """
+    names = _clean_names(mountains)
+    if not names:
+        raise GenerationError("the gazetteer has no mountain names")
+    rng = random.Random(seed)
+    cycle = _Cycle(names, random.Random(rng.random()))
+    others = [(" ".join(str(n).split()), str(k)) for n, k in (other_names or []) if str(n).strip()]
+    named_after = _clean_names(n for n, k in others if k == "named_after_mountain")
+    proper = _clean_names(n for n, k in others if k != "named_after_mountain")
+    named_cycle = _Cycle(named_after, random.Random(rng.random())) if named_after else None
+    proper_cycle = _Cycle(proper, random.Random(rng.random())) if proper else None
+    styles, shapes, negatives = list(STYLES), list(SHAPES), list(NEGATIVES)
+    count = max(1, int(sentences_per_request))
+    for index in itertools.count():
+        style = rng.choice(styles)
+        if rng.random() < NEGATIVE_SHARE:
+            shape = rng.choice(negatives)
+            picked: Tuple[str, ...] = ()
+            if shape == "named_after_mountain" and named_cycle:
+                picked = tuple(dict.fromkeys(named_cycle.next() for _ in range(min(count, len(named_after)))))
+            elif shape == "other_proper_names" and proper_cycle:
+                picked = tuple(dict.fromkeys(proper_cycle.next() for _ in range(min(count, len(proper)))))
+            yield PlanItem(index, "negative", style, shape, count, (), picked)
+        else:
+            shape = rng.choice(shapes)
+            n_names = (rng.randint(2, 3) if shape in MULTI_SHAPES else 1)
+            picked = tuple(dict.fromkeys(cycle.next() for _ in range(min(n_names, len(names)))))
+            yield PlanItem(index, "mountain", style, shape, count, picked, ())
+
+
+def build_plan(mountains: Sequence[str], n_requests: int, seed: int = 0, sentences_per_request: int = 5,
+               other_names: Optional[Sequence[Tuple[str, str]]] = None) -> List[PlanItem]:
+    """The first n_requests items of :func:`iter_plan`."""
+    return list(itertools.islice(iter_plan(mountains, seed, sentences_per_request, other_names), n_requests))
+
+
+def build_messages(item: PlanItem) -> List[dict]:
+    lines = [f"Write {item.count} different sentences in the style of {STYLES[item.style]}."]
+    if item.kind == "mountain":
+        names = ", ".join(item.mountains)
+        if len(item.mountains) == 1:
+            lines.append(f"Every sentence must mention the mountain {names}, written exactly like that.")
+        else:
+            lines.append(f"The sentences must mention these mountains, written exactly like that: {names}.")
+        lines.append(SHAPES[item.shape])
+        lines.append(f"Tag every mountain name (these and any other) as {LABEL} following the guideline; "
+                     "things named after mountains, generic words and other places stay O.")
+    else:
+        lines.append(NEGATIVES[item.shape])
+        if item.negative_names:
+            lines.append("Use these names, one or more per sentence: " + "; ".join(item.negative_names) + ".")
+    lines.append("")
+    lines.append(f"PLAN: {item.index}")
+    lines.append(f"COUNT: {item.count}")
+    lines += [f"MOUNTAIN: {m}" for m in item.mountains]
+    lines += [f"NEGATIVE: {m}" for m in item.negative_names]
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
+
+
+# --------------------------------------------------------------------------------------- validation
+def text_key(text: str) -> str:
+    """Duplicate key: whitespace-normalised, case-folded text."""
+    return " ".join(text.split()).casefold()
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+def _mention_token_spans(text: str, tokens: Sequence[str], name: str) -> List[List[int]]:
+    """Token indices overlapping each occurrence of name in text (word-bounded, case-insensitive)."""
+    words = name.split()
+    if not words:
+        return []
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
+    # token start/end in the whitespace-free text
+    bounds, cursor = [], 0
+    for token in tokens:
+        length = len(_squash(token))
+        bounds.append((cursor, cursor + length))
+        cursor += length
+    # map original char positions to whitespace-free positions
+    squashed_pos, count = [], 0
+    for ch in text:
+        squashed_pos.append(count)
+        if not ch.isspace():
+            count += 1
+    spans = []
+    for m in re.finditer(pattern, text, flags=re.IGNORECASE):
+        start, end = squashed_pos[m.start()], squashed_pos[m.end() - 1] + 1
+        spans.append([i for i, (a, b) in enumerate(bounds) if a < end and b > start])
+    return spans
+
+
+def validate_sentence(obj: Any, requested: Sequence[str] = ()) -> Tuple[Optional[dict], Optional[str], int]:
+    """Check one sentence object; return (sentence, None, n_repaired) or (None, reason, 0).
+
+    Duplicates are checked by the caller (they depend on what was accepted before).
+    """
+    if not isinstance(obj, dict):
+        return None, "malformed", 0
+    text, tokens, pos, tags = obj.get("text"), obj.get("tokens"), obj.get("pos"), obj.get("tags")
+    if not isinstance(text, str) or not text.strip():
+        return None, "malformed", 0
+    for seq in (tokens, pos, tags):
+        if not isinstance(seq, list) or not all(isinstance(x, str) for x in seq):
+            return None, "malformed", 0
+    if not tokens or any(not _squash(t) for t in tokens):
+        return None, "malformed", 0
+    normalised = [normalise_tag(t) for t in tags]
+    if any(t is None for t in normalised):
+        return None, "unknown_tag", 0
+    if not (len(tokens) == len(pos) == len(tags)):
+        return None, "length_mismatch", 0
+    if "".join(_squash(t) for t in tokens) != _squash(text):
+        return None, "tokens_mismatch_text", 0
+    fixed, n_repaired = repair_bio(normalised)
+    for name in requested:
+        for span in _mention_token_spans(text, tokens, name):
+            if not span or any(fixed[i] == "O" for i in span):
+                return None, "requested_mountain_untagged", 0
+    sentence = {
+        "text": text,
+        "tokens": list(tokens),
+        "pos": [p.strip().upper() for p in pos],
+        "tags": fixed,
+    }
+    return sentence, None, n_repaired
+
+
+def extract_json(content: Optional[str]) -> Any:
+    """Parse JSON from a model answer: plain, inside ``` fences, or the outermost {...}. None if impossible."""
+    if not isinstance(content, str):
+        return None
+    candidates = [content.strip()]
+    fenced = re.findall(r"```(?:json|JSON)?\s*\n?(.*?)```", content, flags=re.S)
+    candidates += [f.strip() for f in fenced]
+    start, end = content.find("{"), content.rfind("}")
+    if 0 <= start < end:
+        candidates.append(content[start:end + 1])
+    for candidate in candidates:
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def answer_sentences(payload: Any) -> Optional[list]:
+    """The list of sentence objects in a parsed answer, or None if the answer is unusable."""
+    if isinstance(payload, dict):
+        if isinstance(payload.get("sentences"), list):
+            return payload["sentences"]
+        if "text" in payload and "tokens" in payload:
+            return [payload]
+        return None
+    if isinstance(payload, list):
+        return payload
+    return None
+
+
+def validate_answer(sentences: Sequence[Any], requested: Sequence[str], seen: set) -> Tuple[List[dict], Counter, int, list]:
+    """Validate the sentences of one answer; `seen` (text keys) is updated with the accepted ones.
+
+    Returns (accepted, dropped reasons, repaired count, rejected [{"reason", "sentence"}]).
+    """
+    accepted, dropped, repaired, rejected = [], Counter(), 0, []
+    for obj in sentences:
+        sentence, reason, n_fixed = validate_sentence(obj, requested)
+        if sentence is not None:
+            key = text_key(sentence["text"])
+            if key in seen:
+                sentence, reason = None, "duplicate"
+            else:
+                seen.add(key)
+        if sentence is None:
+            dropped[reason] += 1
+            rejected.append({"reason": reason, "sentence": obj})
+        else:
+            accepted.append(sentence)
+            repaired += n_fixed
+    return accepted, dropped, repaired, rejected
+
+
+# ------------------------------------------------------------------------------------------- resume
+@dataclass
+class RawState:
+    lines: int = 0
+    skipped_lines: int = 0
+    done: set = field(default_factory=set)
+    sentences: List[Tuple[int, int, dict]] = field(default_factory=list)  # (plan index, position, sentence)
+    seen: set = field(default_factory=set)
+    duplicates: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+def load_raw(path: Path) -> RawState:
+    """Read raw_dir/openai.jsonl: unreadable lines (e.g. a truncated last line) are skipped and counted."""
+    state = RawState()
+    if not path.exists():
+        return state
+    with path.open("r", encoding="utf8", errors="replace") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                index = int(record["plan_index"])
+                sentences = record["sentences"]
+                if not isinstance(sentences, list):
+                    raise ValueError("sentences is not a list")
+            except (ValueError, KeyError, TypeError):
+                state.skipped_lines += 1
+                continue
+            state.lines += 1
+            state.done.add(index)
+            usage = record.get("usage") or {}
+            state.tokens_in += int(usage.get("prompt_tokens") or 0)
+            state.tokens_out += int(usage.get("completion_tokens") or 0)
+            for position, sentence in enumerate(sentences):
+                checked, _, _ = validate_sentence(sentence)
+                if checked is None:  # stored sentences were validated when written; be safe anyway
+                    continue
+                key = text_key(checked["text"])
+                if key in state.seen:
+                    state.duplicates += 1
+                    continue
+                state.seen.add(key)
+                state.sentences.append((index, position, checked))
+    return state
+
+
+def _ensure_newline_at_end(path: Path) -> None:
+    """After a kill mid-write the file may end inside a line: start the next record on a fresh line."""
+    if path.exists() and path.stat().st_size:
+        with path.open("rb") as f:
+            f.seek(-1, os.SEEK_END)
+            last = f.read(1)
+        if last != b"\n":
+            with path.open("ab") as f:
+                f.write(b"\n")
+
+
+# -------------------------------------------------------------------------------------------- client
+def _http_module():
+    try:
+        import httpx2 as module  # openai >= 3 is built on httpx2
+        import openai
+
+        if hasattr(openai, "DefaultAsyncHttpx2Client"):
+            return module
+    except ImportError:
+        pass
+    import httpx as module
+
+    return module
+
+
+def _redact(text: str, secret: Optional[str]) -> str:
+    if secret and len(secret) >= 4:
+        text = text.replace(secret, "***")
+    return text
+
+
+def cost_usd(model: str, tokens_in: int, tokens_out: int) -> Optional[float]:
+    for name, (price_in, price_out) in PRICES_PER_MILLION.items():
+        if model == name or model.startswith(name + "-20"):
+            return round(tokens_in * price_in / 1e6 + tokens_out * price_out / 1e6, 6)
+    return None
+
+
+class _Generator:
+    def __init__(self, *, n_sentences, raw_path, model, concurrency, timeout, max_retries, plan, resumed,
+                 progress):
+        self.n_sentences = n_sentences
+        self.raw_path = raw_path
+        self.model = model
+        self.concurrency = max(1, int(concurrency))
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.plan = plan
+        self.resumed: RawState = resumed
+        self.seen = set(resumed.seen)
+        self.accepted_total = len(resumed.sentences)
+        self.new_sentences: List[Tuple[int, int, dict]] = []
+        self.mode = "json_schema"
+        self.mode_downgrades: List[str] = []
+        self.requests = 0          # plan items launched this run
+        self.api_calls = 0         # chat.completions.create calls (a response_format fallback is a new call)
+        self.http_attempts = 0     # HTTP requests sent (calls + the client's retries)
+        self.http_status = Counter()
+        self.failures = Counter()
+        self.dropped = Counter()
+        self.repaired = 0
+        self.tokens_in = 0
+        self.tokens_out = 0
+        self.completed = 0
+        self.sentences_asked_done = 0
+        self.in_flight = 0
+        self.plan_count = 1
+        self.fatal: Optional[GenerationError] = None
+        self.progress = progress
+        self.bar = None
+        self.secret = os.environ.get("OPENAI_API_KEY")
+
+    # -- client -----------------------------------------------------------------------------------
+    def _make_client(self):
+        import openai
+
+        httpx_mod = _http_module()
+
+        async def on_request(request):
+            self.http_attempts += 1
+
+        async def on_response(response):
+            if response.status_code == 429 or response.status_code >= 500:
+                self.http_status[str(response.status_code)] += 1
+
+        limits = httpx_mod.Limits(max_connections=max(100, self.concurrency * 2),
+                                  max_keepalive_connections=max(20, self.concurrency * 2))
+        http_client_cls = getattr(openai, "DefaultAsyncHttpxClient", None) or httpx_mod.AsyncClient
+        http_client = http_client_cls(limits=limits, timeout=self.timeout,
+                                      event_hooks={"request": [on_request], "response": [on_response]})
+        try:
+            return openai.AsyncOpenAI(timeout=self.timeout, max_retries=self.max_retries, http_client=http_client)
+        except openai.OpenAIError as err:
+            raise GenerationError(
+                "cannot create the OpenAI client: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server) "
+                f"[{type(err).__name__}]") from None
+
+    async def _call(self, client, item: PlanItem):
+        import openai
+
+        messages = build_messages(item)
+        while True:
+            mode = self.mode
+            kwargs = {}
+            if RESPONSE_FORMATS[mode] is not None:
+                kwargs["response_format"] = RESPONSE_FORMATS[mode]
+            self.api_calls += 1
+            try:
+                response = await client.chat.completions.create(
+                    model=self.model, messages=messages, temperature=0.9, **kwargs)
+                return response, mode
+            except (openai.BadRequestError, openai.UnprocessableEntityError):
+                if mode == "text":
+                    raise
+                if self.mode == mode:  # first request to notice: step down for everyone
+                    self.mode = MODE_ORDER[MODE_ORDER.index(mode) + 1]
+                    self.mode_downgrades.append(f"{mode}->{self.mode}")
+
+    # -- one request --------------------------------------------------------------------------------
+    async def _worker(self, client, item: PlanItem, sem: asyncio.Semaphore, raw_file) -> None:
+        import openai
+
+        try:
+            try:
+                response, mode = await self._call(client, item)
+            except (openai.AuthenticationError, openai.PermissionDeniedError) as err:
+                if self.fatal is None:
+                    what = "401 Unauthorized" if err.status_code == 401 else f"{err.status_code} Forbidden"
+                    self.fatal = AuthError(
+                        f"the server rejected the API key ({what}); check OPENAI_API_KEY / OPENAI_BASE_URL. "
+                        "Run stopped.")
+                return
+            except openai.APITimeoutError:
+                self.failures["timeout"] += 1
+                return
+            except openai.APIConnectionError:
+                self.failures["connection_error"] += 1
+                return
+            except openai.APIStatusError as err:
+                self.failures[f"http_{err.status_code}"] += 1
+                return
+            except openai.OpenAIError as err:
+                self.failures[type(err).__name__] += 1
+                return
+            except Exception as err:  # noqa: BLE001 - one bad request must not kill the run (the budget bounds it)
+                self.failures[f"error_{type(err).__name__}"] += 1
+                return
+            try:
+                self._handle_response(item, response, mode, raw_file)
+            except Exception as err:  # noqa: BLE001 - e.g. the raw file cannot be written: stop, lose nothing
+                if self.fatal is None:
+                    self.fatal = GenerationError(
+                        f"cannot record an answer in {self.raw_path}: {type(err).__name__}: "
+                        f"{_redact(str(err), self.secret)}")
+        finally:
+            self.in_flight -= 1
+            self.completed += 1
+            self.sentences_asked_done += item.count
+            sem.release()
+            self._refresh_bar()
+
+    def _handle_response(self, item: PlanItem, response, mode: str, raw_file) -> None:
+        usage = getattr(response, "usage", None)
+        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        self.tokens_in += prompt_tokens
+        self.tokens_out += completion_tokens
+        try:
+            content = response.choices[0].message.content
+        except (AttributeError, IndexError, TypeError):
+            content = None
+        sentences = answer_sentences(extract_json(content))
+        if sentences is None:
+            self.failures["malformed_json"] += 1
+            return
+        requested = item.mountains if item.kind == "mountain" else ()
+        # validation and the duplicate set update run without an await: safe under concurrency
+        accepted, dropped, repaired, rejected = validate_answer(sentences, requested, self.seen)
+        self.dropped.update(dropped)
+        self.repaired += repaired
+        record = {
+            "plan_index": item.index,
+            "request_id": getattr(response, "id", None),
+            "model": getattr(response, "model", None) or self.model,
+            "requested_model": self.model,
+            "response_format": mode,
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
+            "plan": item.to_json(),
+            "sentences": accepted,
+            "repaired": repaired,
+            "dropped": dict(dropped),
+            "rejected": rejected,
+        }
+        raw_file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        raw_file.flush()
+        for position, sentence in enumerate(accepted):
+            self.new_sentences.append((item.index, position, sentence))
+        self.accepted_total += len(accepted)
+        if self.bar is not None:
+            self.bar.update(len(accepted))
+
+    def _refresh_bar(self) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(accepted=self.accepted_total, dropped=sum(self.dropped.values()),
+                                 requests=self.requests, tokens=self.tokens_in + self.tokens_out, refresh=False)
+
+    # -- the loop -----------------------------------------------------------------------------------
+    def _expected_pending(self) -> float:
+        """Sentences the in-flight requests will probably add (observed acceptance rate)."""
+        prior = 2 * self.plan_count  # as if two fully accepted answers had been seen: early failures don't flood
+        rate = (len(self.new_sentences) + prior) / (self.sentences_asked_done + prior)
+        return self.in_flight * self.plan_count * rate
+
+    async def run(self, max_requests: int) -> None:
+        from tqdm import tqdm
+
+        client = self._make_client()
+        sem = asyncio.Semaphore(self.concurrency)
+        tasks: set = set()
+        plan_iter = (item for item in self.plan if item.index not in self.resumed.done)
+        _ensure_newline_at_end(self.raw_path)
+        self.bar = tqdm(total=self.n_sentences, initial=min(self.accepted_total, self.n_sentences), unit="sent",
+                        desc="openai", disable=not self.progress, dynamic_ncols=True)
+        try:
+            with self.raw_path.open("a", encoding="utf8") as raw_file:
+                while self.fatal is None and self.accepted_total < self.n_sentences and self.requests < max_requests:
+                    if tasks and self.accepted_total + self._expected_pending() >= self.n_sentences:
+                        _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                        continue
+                    await sem.acquire()
+                    if self.fatal is not None or self.accepted_total >= self.n_sentences or (
+                            tasks and self.accepted_total + self._expected_pending() >= self.n_sentences):
+                        sem.release()
+                        continue
+                    item = next(plan_iter)
+                    self.plan_count = item.count
+                    self.requests += 1
+                    self.in_flight += 1  # counted at launch so that _expected_pending sees it at once
+                    task = asyncio.create_task(self._worker(client, item, sem, raw_file))
+                    tasks.add(task)
+                    tasks = {t for t in tasks if not t.done()}
+                    self._refresh_bar()
+                while tasks:
+                    if self.fatal is not None:
+                        for task in tasks:
+                            task.cancel()
+                        await asyncio.gather(*tasks, return_exceptions=True)
+                        break
+                    _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            self._refresh_bar()
+            self.bar.close()
+            await client.close()
+
+
+# ------------------------------------------------------------------------------------------------ run
+def _load_gazetteer() -> Tuple[List[str], List[Tuple[str, str]]]:
+    import gazetteer  # written alongside; imported lazily so tests need not load the big files
+
+    names = _clean_names(gazetteer.load_mountains()["name"].tolist())
+    try:
+        others_df = gazetteer.load_other_names()
+        others = list(zip(others_df["name"].astype(str), others_df["kind"].astype(str)))
+    except Exception:  # the negatives just go without examples
+        others = []
+    return names, others
+
+
+def run(
+    n_sentences: int,
+    output: Path,
+    raw_dir: Path,
+    model: str = "gpt-4o-mini",
+    concurrency: int = 8,
+    sentences_per_request: int = 5,
+    seed: int = 0,
+    timeout: float = 60.0,
+    max_retries: int = 4,
+    mountains: Optional[List[str]] = None,
+    report_path: Optional[Path] = None,
+    *,
+    other_names: Optional[List[Tuple[str, str]]] = None,
+    progress: bool = True,
+) -> dict:
+    """Generate (or resume generating) n_sentences tagged sentences; write output CSV and report JSON.
+
+    mountains: names to cycle through (default: the gazetteer, plus its other names as negatives).
+    other_names: (name, kind) pairs for negative prompts; only used from the gazetteer when mountains is None.
+    Raises AuthError on 401/403 and GenerationError when the request budget runs out short of the target;
+    both after writing the report (and the output from what was accepted).
+    """
+    started = time.monotonic()
+    output, raw_dir = Path(output), Path(raw_dir)
+    report_path = Path(report_path) if report_path is not None else raw_dir / REPORT_FILE_NAME
+    if mountains is None:
+        mountains, gazetteer_others = _load_gazetteer()
+        if other_names is None:
+            other_names = gazetteer_others
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    raw_path = raw_dir / RAW_FILE_NAME
+    resumed = load_raw(raw_path)
+    spr = max(1, int(sentences_per_request))
+    remaining = max(0, n_sentences - len(resumed.sentences))
+    max_requests = MAX_REQUEST_FACTOR * max(1, math.ceil(remaining / spr))
+    plan = iter_plan(mountains, seed, spr, other_names)
+
+    gen = _Generator(n_sentences=n_sentences, raw_path=raw_path, model=model, concurrency=concurrency,
+                     timeout=timeout, max_retries=max_retries, plan=plan, resumed=resumed, progress=progress)
+    error: Optional[GenerationError] = None
+    if remaining > 0:
+        try:
+            asyncio.run(gen.run(max_requests))
+        except GenerationError as err:
+            error = err
+        if error is None and gen.fatal is not None:
+            error = gen.fatal
+        if error is None and gen.accepted_total < n_sentences:
+            error = GenerationError(
+                f"gave up after {gen.requests} requests (the limit for this run is {max_requests}): only "
+                f"{gen.accepted_total} of {n_sentences} sentences accepted; failures {dict(gen.failures)}, "
+                f"dropped {dict(gen.dropped)}. Check the model and server; rerun to resume.")
+
+    all_sentences = sorted(resumed.sentences + gen.new_sentences, key=lambda x: (x[0], x[1]))
+    written = write_rows((s for _, _, s in all_sentences[:n_sentences]), output)
+
+    tokens_in_total = resumed.tokens_in + gen.tokens_in
+    tokens_out_total = resumed.tokens_out + gen.tokens_out
+    retries = max(0, gen.http_attempts - gen.api_calls)
+    report = {
+        "model": model,
+        "n_sentences": n_sentences,
+        "sentences_per_request": spr,
+        "concurrency": gen.concurrency,
+        "seed": seed,
+        "requests": gen.requests,
+        "api_calls": gen.api_calls,
+        "http_attempts": gen.http_attempts,
+        "retries": retries,
+        "retried_status": dict(gen.http_status),
+        "failures": sum(gen.failures.values()),
+        "failures_by_reason": dict(gen.failures),
+        "accepted": len(all_sentences),
+        "accepted_this_run": len(gen.new_sentences),
+        "written": written,
+        "dropped": {reason: gen.dropped.get(reason, 0) for reason in DROP_REASONS},
+        "repaired": gen.repaired,
+        "repaired_i_after_o": gen.repaired,
+        "tokens_in": gen.tokens_in,
+        "tokens_out": gen.tokens_out,
+        "cost_usd": cost_usd(model, gen.tokens_in, gen.tokens_out),
+        "tokens_in_total": tokens_in_total,
+        "tokens_out_total": tokens_out_total,
+        "cost_usd_total": cost_usd(model, tokens_in_total, tokens_out_total),
+        "response_format": gen.mode,
+        "response_format_downgrades": gen.mode_downgrades,
+        "max_requests": max_requests,
+        "resumed": {"lines": resumed.lines, "accepted": len(resumed.sentences),
+                    "skipped_lines": resumed.skipped_lines, "duplicates_skipped": resumed.duplicates},
+        "raw_file": str(raw_path),
+        "output": str(output),
+        "wall_seconds": round(time.monotonic() - started, 3),
+        "error": None if error is None else _redact(str(error), gen.secret),
+    }
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf8")
+    if error is not None:
+        raise error
+    return report
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+def run_and_report(*args, **kwargs) -> dict:
+    """run(), with a one-line summary; 401/403 exit 3, other fatal errors exit 1, the key redacted."""
+    import typer
+
+    try:
+        report = run(*args, **kwargs)
+    except GenerationError as err:
+        typer.echo(f"error: {_redact(str(err), os.environ.get('OPENAI_API_KEY'))}", err=True)
+        raise typer.Exit(3 if isinstance(err, AuthError) else 1)
+    summary = {k: report[k] for k in ("accepted", "written", "requests", "retries", "failures", "tokens_in",
+                                      "tokens_out", "cost_usd", "wall_seconds")}
+    typer.echo(json.dumps(summary))
+    return report
+
+
+def _cli():
+    import typer
+
+    app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
+
+    @app.command()
+    def main(
+        n_sentences: int = typer.Option(1000, help="Sentences to reach (counting those already in the raw file)."),
+        output: Path = typer.Option(Path("corpus/mountains.csv"), help="Word-row CSV to (re)build."),
+        raw_dir: Path = typer.Option(Path("corpus/raw"), help=f"Folder of {RAW_FILE_NAME} (resume state)."),
+        model: str = typer.Option("gpt-4o-mini"),
+        concurrency: int = typer.Option(8, help="Requests in flight at most."),
+        sentences_per_request: int = typer.Option(5),
+        seed: int = typer.Option(0, help="Seed of the request plan."),
+        timeout: float = typer.Option(60.0, help="Client timeout per HTTP attempt, seconds."),
+        max_retries: int = typer.Option(4, help="The client's retries on 429/5xx/timeouts/connection errors."),
+        mountains_file: Optional[Path] = typer.Option(None, help="Mountain names, one a line (default: the gazetteer)."),
+        report_path: Optional[Path] = typer.Option(None, help=f"Report JSON (default: RAW_DIR/{REPORT_FILE_NAME})."),
+        progress: bool = typer.Option(True, help="Show the progress bar."),
+    ) -> None:
+        """Generate BIO-tagged mountain sentences with an OpenAI-compatible chat model."""
+        names = None
+        if mountains_file is not None:
+            names = [line.strip() for line in mountains_file.read_text(encoding="utf8").splitlines() if line.strip()]
+        run_and_report(n_sentences, output, raw_dir, model=model, concurrency=concurrency,
+                       sentences_per_request=sentences_per_request, seed=seed, timeout=timeout,
+                       max_retries=max_retries, mountains=names, report_path=report_path, progress=progress)
+
+    return app
+
+
+if __name__ == "__main__":
+    _cli()()

@@ -1,0 +1,419 @@
+"""The OpenAI backend of `generate`, through the real openai client against tests/fake_openai_server.py."""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+for _p in (str(ROOT / "scripts"), str(TESTS)):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+import generate_openai as g  # noqa: E402
+from bio import LABEL, LABEL_GUIDELINE, TAGS  # noqa: E402
+from fake_openai_server import FakeOpenAIServer  # noqa: E402
+
+KEY = "sk-test-SECRET-never-print-5c1e9a7b3d"
+NAMES = [
+    "Mount Everest", "K2", "Mont Blanc", "Ben Nevis", "Mauna Loa", "Table Mountain", "Sierra Nevada",
+    "Pico de Orizaba", "Matterhorn", "Denali", "Monte Rosa", "Mount Fuji", "Aconcagua", "Mount Elbrus",
+    "Cascade Range", "Blue Ridge", "Zugspitze", "Etna", "Teide", "Vinson Massif",
+]
+
+
+# ------------------------------------------------------------------------------------------ helpers
+@pytest.fixture
+def serve(monkeypatch):
+    """Start a fake server and point the client at it (127.0.0.1 only) with a dummy key."""
+    servers = []
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+
+    def start(**kwargs) -> FakeOpenAIServer:
+        server = FakeOpenAIServer(**kwargs).start()
+        servers.append(server)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def generate(tmp_path: Path, n: int = 20, **kwargs) -> dict:
+    kwargs.setdefault("mountains", NAMES)
+    kwargs.setdefault("concurrency", 4)
+    kwargs.setdefault("progress", False)
+    kwargs.setdefault("timeout", 5.0)
+    return g.run(n, tmp_path / "mountains.csv", tmp_path / "raw", **kwargs)
+
+
+def read_output(path: Path) -> "OrderedDict[str, dict]":
+    sentences: "OrderedDict[str, dict]" = OrderedDict()
+    with path.open(encoding="utf8", newline="") as f:
+        for row in csv.DictReader(f):
+            s = sentences.setdefault(row["sentence_id"], {"text": row["sentence"], "tokens": [], "tags": [], "pos": []})
+            s["tokens"].append(row["word"])
+            s["tags"].append(row["tag"])
+            s["pos"].append(row["pos"])
+    return sentences
+
+
+def assert_good_output(path: Path, n: int) -> None:
+    sentences = read_output(path)
+    assert len(sentences) == n
+    keys = [g.text_key(s["text"]) for s in sentences.values()]
+    assert len(set(keys)) == n, "duplicate texts in the output"
+    for s in sentences.values():
+        assert all(t in TAGS for t in s["tags"]), s["tags"]
+        previous = "O"
+        for tag in s["tags"]:
+            assert not (tag.startswith("I-") and previous == "O"), s["tags"]
+            previous = tag
+
+
+def raw_records(raw_dir: Path) -> list:
+    records = []
+    for line in (raw_dir / g.RAW_FILE_NAME).read_text(encoding="utf8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pass
+    return records
+
+
+def assert_key_nowhere(tmp_path: Path, *texts: str) -> None:
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), f"API key written to {path}"
+    for text in texts:
+        assert KEY not in text
+
+
+def sentence(tokens, tags, text=None, pos=None):
+    return {"text": text if text is not None else " ".join(tokens), "tokens": list(tokens),
+            "pos": pos if pos is not None else ["X"] * len(tokens), "tags": list(tags)}
+
+
+B, I, O = f"B-{LABEL}", f"I-{LABEL}", "O"
+
+
+# --------------------------------------------------------------------------------------- validation
+def test_valid_sentence_normalises_tags_and_pos():
+    s = sentence(["Ben", "Nevis", "is", "high", "."], [" b-mountain", "I-Mountain", "o", "O", "O"],
+                 text="Ben Nevis is high.", pos=["propn", "PROPN", "aux", "ADJ", "punct"])
+    checked, reason, repaired = g.validate_sentence(s, ["Ben Nevis"])
+    assert reason is None and repaired == 0
+    assert checked["tags"] == [B, I, O, O, O]
+    assert checked["pos"] == ["PROPN", "PROPN", "AUX", "ADJ", "PUNCT"]
+
+
+def test_i_after_o_is_repaired_and_kept():
+    checked, reason, repaired = g.validate_sentence(sentence(["We", "climbed", "K2", "."], [O, O, I, O]), ["K2"])
+    assert reason is None and repaired == 1 and checked["tags"] == [O, O, B, O]
+
+
+@pytest.mark.parametrize("obj", [
+    "not a dict",
+    {"tokens": ["a"], "pos": ["X"], "tags": ["O"]},
+    {"text": "a", "tokens": "a", "pos": ["X"], "tags": ["O"]},
+    {"text": "a", "tokens": ["a"], "pos": [1], "tags": ["O"]},
+    {"text": "a", "tokens": ["a"], "tags": ["O"]},
+    {"text": "", "tokens": [], "pos": [], "tags": []},
+])
+def test_malformed(obj):
+    assert g.validate_sentence(obj)[1] == "malformed"
+
+
+def test_unknown_tag():
+    assert g.validate_sentence(sentence(["Etna", "erupted"], ["B-PEAK", O]))[1] == "unknown_tag"
+    assert g.validate_sentence(sentence(["Etna", "erupted"], ["B-MOUNTAIN", "X"]))[1] == "unknown_tag"
+
+
+def test_length_mismatch():
+    assert g.validate_sentence(sentence(["Etna", "erupted"], [B]))[1] == "length_mismatch"
+    assert g.validate_sentence(sentence(["Etna", "erupted"], [B, O], pos=["PROPN"]))[1] == "length_mismatch"
+
+
+def test_tokens_must_rebuild_text_ignoring_whitespace():
+    ok = sentence(["Etna", "'s", "slopes", "."], [B, O, O, O], text="Etna's  slopes.")
+    assert g.validate_sentence(ok)[1] is None
+    bad = sentence(["Etna", "slopes", "."], [B, O, O], text="Etna's slopes.")
+    assert g.validate_sentence(bad)[1] == "tokens_mismatch_text"
+
+
+def test_requested_mountain_untagged():
+    s = sentence(["Climbers", "love", "Mont", "Blanc", "."], [O, O, O, O, O])
+    assert g.validate_sentence(s, ["Mont Blanc"])[1] == "requested_mountain_untagged"
+    partial = sentence(["Climbers", "love", "Mont", "Blanc", "."], [O, O, O, B, O])
+    assert g.validate_sentence(partial, ["Mont Blanc"])[1] == "requested_mountain_untagged"
+    # inside a longer entity is fine; absent from the text is fine; another sentence shape is fine
+    longer = sentence(["Mount", "Everest", "is", "high"], [B, I, O, O])
+    assert g.validate_sentence(longer, ["Everest"])[1] is None
+    assert g.validate_sentence(sentence(["It", "rained"], [O, O]), ["Mont Blanc"])[1] is None
+    possessive = sentence(["K2", "'s", "summit"], [B, O, O], text="K2's summit")
+    assert g.validate_sentence(possessive, ["K2"])[1] is None
+    # a word that merely contains the name is not a mention
+    assert g.validate_sentence(sentence(["Route", "K23"], [O, O]), ["K2"])[1] is None
+
+
+def test_duplicates_dropped_by_normalised_text():
+    a = sentence(["Etna", "erupted", "."], [B, O, O], text="Etna erupted.")
+    b = sentence(["etna", "erupted", "."], [B, O, O], text="  etna   erupted.")
+    seen = set()
+    accepted, dropped, repaired, rejected = g.validate_answer([a, b, {"bad": 1}], ["Etna"], seen)
+    assert len(accepted) == 1 and dropped == {"duplicate": 1, "malformed": 1}
+    assert [r["reason"] for r in rejected] == ["duplicate", "malformed"]
+    assert g.validate_answer([a], [], seen)[1] == {"duplicate": 1}
+
+
+def test_extract_json_plain_fenced_and_garbage():
+    payload = {"sentences": []}
+    assert g.extract_json(json.dumps(payload)) == payload
+    assert g.extract_json("Sure!\n```json\n" + json.dumps(payload) + "\n```") == payload
+    assert g.extract_json("prefix " + json.dumps(payload) + " suffix") == payload
+    assert g.extract_json('{"sentences": [') is None
+    assert g.extract_json(None) is None
+    assert g.answer_sentences({"sentences": [1, 2]}) == [1, 2]
+    assert g.answer_sentences([1]) == [1]
+    assert g.answer_sentences({"text": "a", "tokens": ["a"]}) == [{"text": "a", "tokens": ["a"]}]
+    assert g.answer_sentences({"foo": 1}) is None
+
+
+# ---------------------------------------------------------------------------------------------- plan
+def test_plan_is_deterministic_and_spreads_over_the_gazetteer():
+    plan = g.build_plan(NAMES, 600, seed=3)
+    assert plan == g.build_plan(NAMES, 600, seed=3)
+    assert plan[:50] == g.build_plan(NAMES, 50, seed=3)  # prefix-stable: resuming with another n is safe
+    assert plan != g.build_plan(NAMES, 600, seed=4)
+    drawn = [m for item in plan for m in item.mountains]
+    assert sorted(drawn[:len(NAMES)]) == sorted(NAMES)  # the first pass visits every name once
+    counts = {name: drawn.count(name) for name in NAMES}
+    assert max(counts.values()) - min(counts.values()) <= 2 * 3  # cycling, not sampling with replacement
+    negatives = [item for item in plan if item.kind == "negative"]
+    assert 0.13 < len(negatives) / len(plan) < 0.27
+    assert {item.shape for item in negatives} == set(g.NEGATIVES)
+    assert {item.style for item in plan} == set(g.STYLES)
+    assert {item.shape for item in plan if item.kind == "mountain"} == set(g.SHAPES)
+    assert all(len(item.mountains) >= 2 for item in plan if item.shape in g.MULTI_SHAPES)
+
+
+def test_prompt_states_guideline_and_markers():
+    others = [("Mount Sinai Hospital", "named_after_mountain"), ("Denver", "city")]
+    plan = g.build_plan(NAMES, 200, seed=0, other_names=others)
+    item = next(i for i in plan if i.kind == "mountain")
+    system, user = g.build_messages(item)
+    assert LABEL_GUIDELINE in system["content"]
+    assert f"PLAN: {item.index}" in user["content"] and f"COUNT: {item.count}" in user["content"]
+    assert all(f"MOUNTAIN: {m}" in user["content"] for m in item.mountains)
+    named = next(i for i in plan if i.shape == "named_after_mountain")
+    assert named.negative_names == ("Mount Sinai Hospital",)
+    assert "MOUNTAIN:" not in g.build_messages(named)[1]["content"]
+
+
+def test_cost():
+    assert g.cost_usd("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
+    assert g.cost_usd("llama-3", 10, 10) is None
+
+
+# ------------------------------------------------------------------------------------ through server
+def test_clean_run_report_and_raw_file(serve, tmp_path):
+    server = serve(latency=0.02)
+    report = generate(tmp_path, n=20, sentences_per_request=5)
+    assert_good_output(tmp_path / "mountains.csv", 20)
+    assert report["accepted"] == 20 and report["requests"] == 4  # stops launching once the target is reached
+    assert report["failures"] == 0 and report["retries"] == 0
+    assert report["tokens_in"] > 0 and report["tokens_out"] > 0 and report["cost_usd"] > 0
+    assert report["response_format"] == "json_schema"
+    saved = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
+    assert saved["accepted"] == 20 and set(saved["dropped"]) == set(g.DROP_REASONS)
+    records = raw_records(tmp_path / "raw")
+    assert len(records) == 4 and len({r["plan_index"] for r in records}) == 4
+    assert all(r["usage"]["prompt_tokens"] > 0 and r["model"] for r in records)
+    assert server.total_requests == 4
+
+
+FAULT_CASES = {
+    # fault: (server kwargs, run kwargs, check(report))
+    "429": ({"schedule": {0: "429", 1: "429"}, "retry_after": "0.2"}, {},
+            lambda r: r["retries"] >= 2 and r["retried_status"].get("429") >= 2),
+    "500": ({"schedule": {0: "500", 1: "500", 2: "500"}}, {},
+            lambda r: r["retries"] >= 3 and r["retried_status"].get("500") >= 3),
+    "hang": ({"schedule": {0: "hang"}, "hang_seconds": 2.5}, {"timeout": 1.0},
+             lambda r: r["retries"] >= 1),
+    "malformed_json": ({"schedule": {0: "malformed_json", 1: "malformed_json"}}, {},
+                       lambda r: r["failures_by_reason"] == {"malformed_json": 2}),
+    "unknown_tag": ({"schedule": {0: "unknown_tag"}}, {}, lambda r: r["dropped"]["unknown_tag"] >= 1),
+    "short_tags": ({"schedule": {0: "short_tags"}}, {}, lambda r: r["dropped"]["length_mismatch"] >= 1),
+    "missing_field": ({"schedule": {0: "missing_field"}}, {}, lambda r: r["dropped"]["malformed"] >= 1),
+    "tokens_mismatch": ({"schedule": {0: "tokens_mismatch"}}, {},
+                        lambda r: r["dropped"]["tokens_mismatch_text"] >= 1),
+    "untagged": ({"schedule": {0: "untagged", 1: "untagged", 2: "untagged"}}, {},
+                 lambda r: r["dropped"]["requested_mountain_untagged"] >= 1),
+    "duplicate": ({"schedule": {1: "duplicate"}}, {"concurrency": 1}, lambda r: r["dropped"]["duplicate"] >= 1),
+    "lower_tags": ({"schedule": {0: "lower_tags"}}, {}, lambda r: sum(r["dropped"].values()) == 0),
+    "i_after_o": ({"schedule": {0: "i_after_o", 1: "i_after_o", 2: "i_after_o"}}, {},
+                  lambda r: r["repaired_i_after_o"] >= 1),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULT_CASES))
+def test_faults_still_reach_target(serve, tmp_path, fault):
+    server_kwargs, run_kwargs, check = FAULT_CASES[fault]
+    server = serve(**server_kwargs)
+    report = generate(tmp_path, n=20, sentences_per_request=5, **run_kwargs)
+    assert report["written"] == 20 and 20 <= report["accepted"] <= 30, report
+    assert check(report), report
+    assert_good_output(tmp_path / "mountains.csv", 20)
+    assert_key_nowhere(tmp_path)
+    assert server.total_requests >= report["requests"]
+
+
+def test_retry_after_is_honoured(serve, tmp_path):
+    server = serve(schedule={0: "429"}, retry_after="1.2")
+    report = generate(tmp_path, n=5, sentences_per_request=5, concurrency=1)
+    assert report["retries"] == 1
+    first, second = server.log[0], server.log[1]
+    assert first["fault"] == "429" and second["plan"] == first["plan"]
+    assert second["time"] - first["time"] >= 1.1  # the client's own backoff would be ~0.5 s
+
+
+def test_random_faults_mix(serve, tmp_path, capfd):
+    probabilities = {"429": 0.05, "500": 0.05, "malformed_json": 0.05, "unknown_tag": 0.05, "short_tags": 0.05,
+                     "lower_tags": 0.05, "i_after_o": 0.05, "untagged": 0.05}
+    serve(probabilities=probabilities, seed=1, retry_after="0.1", latency=0.01)
+    report = generate(tmp_path, n=150, sentences_per_request=5, concurrency=8, progress=True)
+    assert report["written"] == 150
+    assert report["failures"] + sum(report["dropped"].values()) > 0
+    assert_good_output(tmp_path / "mountains.csv", 150)
+    out = capfd.readouterr()
+    assert_key_nowhere(tmp_path, out.out, out.err)
+
+
+def test_concurrency_is_bounded_and_used(serve, tmp_path):
+    server = serve(latency=0.1)
+    generate(tmp_path, n=60, sentences_per_request=3, concurrency=4)
+    assert 1 < server.max_in_flight <= 4
+    server.reset_counters()
+    generate(tmp_path / "b", n=400, sentences_per_request=5, concurrency=32)
+    assert 4 < server.max_in_flight <= 32
+
+
+def test_json_schema_fallbacks(serve, tmp_path):
+    serve(json_schema_supported=False)
+    report = generate(tmp_path, n=10, sentences_per_request=5)
+    assert report["response_format"] == "json_object" and report["failures"] == 0
+    serve(json_schema_supported=False, json_object_supported=False)
+    report = generate(tmp_path / "b", n=10, sentences_per_request=5)
+    assert report["response_format"] == "text" and report["accepted"] == 10
+    assert report["response_format_downgrades"] == ["json_schema->json_object", "json_object->text"]
+
+
+def test_garbage_server_ends_with_clear_error(serve, tmp_path):
+    server = serve(probabilities={"malformed_json": 1.0})
+    with pytest.raises(g.GenerationError, match="gave up after"):
+        generate(tmp_path, n=20, sentences_per_request=5, concurrency=4)
+    assert server.total_requests <= g.MAX_REQUEST_FACTOR * math.ceil(20 / 5)
+    report = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
+    assert report["failures_by_reason"]["malformed_json"] == server.total_requests
+    assert "gave up" in report["error"]
+
+
+@pytest.mark.parametrize("status", ["401", "403"])
+def test_auth_error_stops_the_run(serve, tmp_path, capfd, status):
+    server = serve(probabilities={status: 1.0}, latency=0.05)
+    with pytest.raises(g.AuthError) as info:
+        generate(tmp_path, n=100, sentences_per_request=5, concurrency=4)
+    message = str(info.value)
+    assert status in message and "OPENAI_API_KEY" in message
+    assert server.total_requests <= 4  # no retries, no new launches
+    report = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
+    assert report["error"] and report["accepted"] == 0
+    out = capfd.readouterr()
+    assert_key_nowhere(tmp_path, message, repr(info.value), out.out, out.err)
+
+
+def test_cli_auth_error_exit_code_and_no_key(serve, tmp_path):
+    serve(probabilities={"401": 1.0})
+    names = tmp_path / "names.txt"
+    names.write_text("\n".join(NAMES), encoding="utf8")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate_openai.py"), "--n-sentences", "10",
+         "--output", str(tmp_path / "out.csv"), "--raw-dir", str(tmp_path / "raw"),
+         "--mountains-file", str(names), "--no-progress"],
+        capture_output=True, text=True, timeout=60, env=os.environ.copy())
+    assert proc.returncode != 0
+    assert "rejected the API key" in proc.stderr and "401" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert_key_nowhere(tmp_path, proc.stdout, proc.stderr)
+
+
+# -------------------------------------------------------------------------------------------- resume
+def test_resume_skips_truncated_line_and_finished_plan_indices(serve, tmp_path):
+    server = serve()
+    generate(tmp_path, n=20, sentences_per_request=5)
+    first_indices = {r["plan_index"] for r in raw_records(tmp_path / "raw")}
+    with (tmp_path / "raw" / g.RAW_FILE_NAME).open("a", encoding="utf8") as f:
+        f.write('{"plan_index": 999, "sentences": [{"text": "Mount')  # killed mid-write
+    server.reset_counters()
+    report = generate(tmp_path, n=30, sentences_per_request=5)
+    assert report["resumed"]["skipped_lines"] == 1 and report["resumed"]["accepted"] == 20
+    assert report["requests"] == 2 and server.total_requests == 2
+    assert not set(server.plan_indices) & first_indices
+    assert_good_output(tmp_path / "mountains.csv", 30)
+    indices = [r["plan_index"] for r in raw_records(tmp_path / "raw")]
+    assert len(indices) == len(set(indices)) == 6
+    # enough already: no request at all, output rebuilt from the file
+    server.reset_counters()
+    (tmp_path / "mountains.csv").unlink()
+    report = generate(tmp_path, n=25, sentences_per_request=5)
+    assert server.total_requests == 0 and report["accepted"] == 30 and report["written"] == 25
+    assert_good_output(tmp_path / "mountains.csv", 25)
+
+
+def test_killed_run_resumes_without_duplicates(serve, tmp_path):
+    n, spr = 40, 2
+    full_requests = n // spr
+    server = serve(latency=0.25)
+    names = tmp_path / "names.txt"
+    names.write_text("\n".join(NAMES), encoding="utf8")
+    raw = tmp_path / "raw" / g.RAW_FILE_NAME
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "generate_openai.py"), "--n-sentences", str(n),
+         "--sentences-per-request", str(spr), "--concurrency", "2", "--output", str(tmp_path / "mountains.csv"),
+         "--raw-dir", str(tmp_path / "raw"), "--mountains-file", str(names), "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if raw.exists() and raw.read_text(encoding="utf8").count("\n") >= 4:
+            break
+        time.sleep(0.02)
+    proc.kill()
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode != 0, "the run finished before it could be killed"
+    with raw.open("a", encoding="utf8") as f:  # and, as if killed mid-write, a partial line
+        f.write('{"plan_index": 12345, "model": "gpt-4o-mini", "sentences": [{"te')
+    done_before = {r["plan_index"] for r in raw_records(tmp_path / "raw")}
+    accepted_before = sum(len(r["sentences"]) for r in raw_records(tmp_path / "raw"))
+    assert 4 <= len(done_before) < full_requests
+    server.reset_counters()
+    report = generate(tmp_path, n=n, sentences_per_request=spr, concurrency=2)
+    assert report["resumed"]["accepted"] == accepted_before and report["resumed"]["skipped_lines"] == 1
+    assert server.total_requests < full_requests
+    assert not set(server.plan_indices) & done_before, "finished plan indices were requested again"
+    assert_good_output(tmp_path / "mountains.csv", n)
+    indices = [r["plan_index"] for r in raw_records(tmp_path / "raw")]
+    assert len(indices) == len(set(indices))
+    assert_key_nowhere(tmp_path, out, err)

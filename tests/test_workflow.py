@@ -1,0 +1,70 @@
+"""Smoke test of the whole workflow, generate to package, on tiny settings with a tiny random BERT,
+then the built wheel loaded in a separate process that does not see the project."""
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from tiny_bert import build_tiny_bert
+
+from conftest import ROOT
+
+PROJECT_FILES = ["project.yml", "README.md", "configs", "scripts", "corpus/gazetteer"]
+
+
+def run(args, cwd, env=None):
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, f"{args}\nSTDOUT:\n{result.stdout[-3000:]}\nSTDERR:\n{result.stderr[-3000:]}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    path = tmp_path_factory.mktemp("project")
+    for name in PROJECT_FILES:
+        source, target = ROOT / name, path / name
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    return path
+
+
+def test_all_from_generate_to_an_installable_wheel(project, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    settings = ["--vars.n_sentences=400", "--vars.max_steps=24", "--vars.eval_frequency=12", f"--vars.real_eval={project}/absent.iob"]
+    run([sys.executable, "-m", "spacy", "project", "run", "generate", ".", *settings], project)
+    texts = pd.read_csv(project / "corpus" / "mountains.csv", keep_default_na=False)["sentence"].unique()
+    encoder = build_tiny_bert(texts, project / "tiny-bert")
+    run([sys.executable, "-m", "spacy", "project", "run", "all", ".", *settings, f"--vars.transformer={encoder}"], project)
+
+    report = json.loads((project / "corpus" / "convert_report.json").read_text())
+    assert report["splits"]["train"]["sentences"] > 200 and report["splits"]["test"]["entities"] > 0
+    metrics = json.loads((project / "metrics" / "config.json").read_text())
+    assert {"test (unseen names)", "dev (seen names)"} <= set(metrics["results"])
+    assert "<!-- results:start -->\n| pipeline" in (project / "README.md").read_text()
+
+    wheel = project / "packages" / "en_mountner-0.1.0" / "dist" / "en_mountner-0.1.0-py3-none-any.whl"
+    assert wheel.exists()
+    site = project / "site"
+    run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)], project)
+    outside = project / "elsewhere"
+    outside.mkdir()
+    check = (
+        "import json, spacy\n"
+        "nlp = spacy.load('en_mountner')\n"
+        "doc = nlp('We climbed Mount Kilimanjaro last year.')\n"
+        "print(json.dumps({'pipeline': nlp.pipe_names, 'encoder': nlp.meta['mountner_encoder'],"
+        " 'confidences': [e._.confidence for e in doc.ents], 'probs': [t._.mountner_prob for t in doc]}))\n"
+    )
+    # Only the installed wheel is importable: no project scripts on the path, another working folder.
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(outside)}
+    loaded = json.loads(run([sys.executable, "-c", check], outside, env).stdout.strip().splitlines()[-1])
+    assert loaded["pipeline"] == ["transformer", "mountner"]
+    assert loaded["encoder"]["used"] == str(encoder) and loaded["encoder"]["fallback"] is False
+    assert all(0.0 <= c <= 1.0 for c in loaded["confidences"])
+    assert len(loaded["probs"]) == 8 and all(0.0 <= p <= 1.0 for p in loaded["probs"])
