@@ -160,6 +160,7 @@ def main(
     dev: Optional[Path] = typer.Option(Path("corpus/dev.spacy"), help="DocBin dev split (seen names)"),
     iob: List[Path] = typer.Option([], help="IOB/CoNLL files of real annotated text; a missing file is skipped with a note"),
     code: Optional[Path] = typer.Option(Path("scripts/mountner_pipeline.py"), help="Pipeline code to import first"),
+    encoder_record: Path = typer.Option(Path("training/encoder/mountner_encoder.json"), help="Which encoder was used, for a model not yet packaged"),
     batch_size: int = typer.Option(64),
 ):
     """Score MODEL and write the metrics JSON."""
@@ -186,7 +187,10 @@ def main(
     for name, result in results.items():
         print_result(name, result)
     output.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"model": model, "pipeline": nlp.pipe_names, "encoder": nlp.meta.get("mountner_encoder")}
+    encoder = nlp.meta.get("mountner_encoder")
+    if encoder is None and encoder_record.exists():
+        encoder = json.loads(encoder_record.read_text())
+    meta = {"model": model, "pipeline": nlp.pipe_names, "encoder": encoder}
     output.write_text(json.dumps({"meta": meta, "results": results}, indent=2))
     typer.echo(f"\nwrote {output}")
 

@@ -100,12 +100,13 @@ def viterbi_decode(probs: numpy.ndarray, allowed: numpy.ndarray, may_start: nump
     assigns=["doc.ents", "token.ent_iob", "token.ent_type", "span._.confidence", "token._.mountner_prob"],
     default_config={
         "labels": ["MOUNTAIN"],
+        "head_lr_scale": 10.0,
         "scorer": {"@scorers": "spacy.ner_scorer.v1"},
     },
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
-def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], scorer: Optional[Callable]) -> "MountainTagger":
-    return MountainTagger(nlp.vocab, model, name, labels=labels, scorer=scorer)
+def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], head_lr_scale: float, scorer: Optional[Callable]) -> "MountainTagger":
+    return MountainTagger(nlp.vocab, model, name, labels=labels, head_lr_scale=head_lr_scale, scorer=scorer)
 
 
 class MountainTagger(TrainablePipe):
@@ -113,11 +114,14 @@ class MountainTagger(TrainablePipe):
     sets doc.ents, each entity with a confidence: the lowest tag probability inside it and
     of the token after it not continuing it."""
 
-    def __init__(self, vocab, model: Model, name: str = "mountner", *, labels: Sequence[str] = ("MOUNTAIN",), scorer: Optional[Callable] = get_ner_prf):
+    def __init__(
+        self, vocab, model: Model, name: str = "mountner", *, labels: Sequence[str] = ("MOUNTAIN",),
+        head_lr_scale: float = 10.0, scorer: Optional[Callable] = get_ner_prf,
+    ):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"labels": list(labels)}
+        self.cfg = {"labels": list(labels), "head_lr_scale": head_lr_scale}
         self.scorer = scorer
         self._setup_tags()
 
@@ -187,6 +191,21 @@ class MountainTagger(TrainablePipe):
             self.finish_update(sgd)
         losses[self.name] += loss
         return losses
+
+    def finish_update(self, sgd) -> None:
+        """Update this component's own layers at head_lr_scale times the learning rate.
+
+        The output layer starts from zero and the form embeddings at random, while the transformer
+        (updated by its own component) is pretrained: at a rate that suits fine-tuning, the head
+        would barely move in a short CPU run. Adam ignores the size of a gradient, so only the rate
+        can do this."""
+        for node in self.model.walk():
+            for shim in node.shims:
+                shim.finish_update(sgd)
+            for name in node.param_names:
+                if node.has_grad(name):
+                    param, _ = sgd((node.id, name), node.get_param(name), node.get_grad(name), lr_scale=self.cfg["head_lr_scale"])
+                    node.set_param(name, param)
 
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None, labels: Optional[Sequence[str]] = None) -> None:
         validate_get_examples(get_examples, "MountainTagger.initialize")

@@ -22,6 +22,15 @@ def confident_share(result: dict) -> str:
     return f"{top['entities'] / total:.0%} at >= 0.9, precision {top['precision']:.3f}"
 
 
+def replace_block(readme: Path, start: str, end: str, content: str) -> None:
+    """Replace what stands between the start and end markers in readme (both kept)."""
+    text = readme.read_text(encoding="utf8")
+    if start not in text or end not in text:
+        raise ValueError(f"{readme} has no {start} ... {end} block")
+    block = f"{start}\n{content}\n{end}"
+    readme.write_text(re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S), encoding="utf8")
+
+
 def table(metrics_files: List[Path]) -> str:
     lines = [
         "| pipeline | encoder | evaluated on | sentences | precision | recall | F1 | confidence |",
@@ -49,12 +58,12 @@ def main(
     if not found:
         typer.secho("results_table: no metrics file found; run the evaluate step first", fg="red", err=True)
         raise typer.Exit(1)
-    text = readme.read_text(encoding="utf8")
-    if START not in text or END not in text:
-        typer.secho(f"results_table: {readme} has no {START} ... {END} block", fg="red", err=True)
+    content = f"{table(found)}\n\nWritten by `python -m spacy project run results` from {', '.join(f'`{p}`' for p in found)}."
+    try:
+        replace_block(readme, START, END, content)
+    except ValueError as err:
+        typer.secho(f"results_table: {err}", fg="red", err=True)
         raise typer.Exit(1)
-    block = f"{START}\n{table(found)}\n\nWritten by `python -m spacy project run results` from {', '.join(f'`{p}`' for p in found)}.\n{END}"
-    readme.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S), encoding="utf8")
     typer.echo(table(found))
 
 

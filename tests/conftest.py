@@ -1,11 +1,17 @@
+import random
 import sys
 from pathlib import Path
 
 import pytest
+import spacy
+from spacy.training import Example
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
+
+import mountner_pipeline  # noqa: E402  registers the mountner factory
+from tiny_bert import build_tiny_bert  # noqa: E402
 
 # Real annotated text for measuring only (never for training); tests using it skip when absent.
 FEWNERD_DEV = ROOT.parent / "shared" / "data" / "fewnerd-mountain-dev.iob"
@@ -16,3 +22,41 @@ def fewnerd_dev() -> Path:
     if not FEWNERD_DEV.exists():
         pytest.skip(f"{FEWNERD_DEV} not present")
     return FEWNERD_DEV
+
+
+TRAIN = [
+    ("We climbed Mount Kenya in May.", [(11, 22)]),
+    ("The Alps and the Andes are ranges.", [(4, 8), (17, 22)]),
+    ("Paris is a city in France.", []),
+    ("Snow covered Mont Blanc and Monte Rosa.", [(13, 23), (28, 38)]),
+    ("Mount Sinai Hospital is in New York.", []),
+    ("Ben Nevis is in Scotland.", [(0, 9)]),
+]
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory):
+    """A tiny pipeline (random tiny BERT + mountner) trained on six sentences, and saved to disk."""
+    path = tmp_path_factory.mktemp("tagger")
+    encoder = build_tiny_bert([t for t, _ in TRAIN] * 5, path / "encoder")
+    config = spacy.util.load_config(ROOT / "configs" / "config.cfg", overrides={
+        "paths.encoder": str(encoder),
+        "training.optimizer.learn_rate.warmup_steps": 5,
+        "training.optimizer.learn_rate.initial_rate": 0.002,
+        "training.max_steps": 60,
+    }, interpolate=True)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    examples = []
+    for text, spans in TRAIN:
+        doc = nlp.make_doc(text)
+        examples.append(Example.from_dict(doc, {"entities": [(s, e, "MOUNTAIN") for s, e in spans]}))
+    optimizer = nlp.initialize(lambda: examples)
+    rng = random.Random(0)
+    for _ in range(60):
+        rng.shuffle(examples)
+        nlp.update(examples, sgd=optimizer, drop=0.0)
+        optimizer.step_schedules()  # spacy train does this after each step
+    nlp.to_disk(path / "model")
+    return nlp, examples, path / "model"
+
+

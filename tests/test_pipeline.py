@@ -1,5 +1,4 @@
 import math
-import random
 
 import numpy
 import pytest
@@ -9,9 +8,6 @@ from thinc.api import registry
 
 import mountner_pipeline  # registers the factory, architectures and schedule
 from mountner_pipeline import allowed_transitions, bio_tags, viterbi_decode
-from tiny_bert import build_tiny_bert
-
-from conftest import ROOT
 
 
 def test_warmup_cosine_rises_then_decays_to_the_floor():
@@ -38,40 +34,6 @@ def test_viterbi_only_produces_well_formed_bio():
     assert [tags[i] for i in viterbi_decode(probs, allowed, may_start)] == ["O", "B-MOUNTAIN"]
 
 
-TRAIN = [
-    ("We climbed Mount Kenya in May.", [(11, 22)]),
-    ("The Alps and the Andes are ranges.", [(4, 8), (17, 22)]),
-    ("Paris is a city in France.", []),
-    ("Snow covered Mont Blanc and Monte Rosa.", [(13, 23), (28, 38)]),
-    ("Mount Sinai Hospital is in New York.", []),
-    ("Ben Nevis is in Scotland.", [(0, 9)]),
-]
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    path = tmp_path_factory.mktemp("tagger")
-    encoder = build_tiny_bert([t for t, _ in TRAIN] * 5, path / "encoder")
-    config = spacy.util.load_config(ROOT / "configs" / "config.cfg", overrides={
-        "paths.encoder": str(encoder),
-        "training.optimizer.learn_rate.warmup_steps": 5,
-        "training.optimizer.learn_rate.initial_rate": 0.002,
-        "training.max_steps": 60,
-    }, interpolate=True)
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-    examples = []
-    for text, spans in TRAIN:
-        doc = nlp.make_doc(text)
-        examples.append(Example.from_dict(doc, {"entities": [(s, e, "MOUNTAIN") for s, e in spans]}))
-    optimizer = nlp.initialize(lambda: examples)
-    rng = random.Random(0)
-    for _ in range(60):
-        rng.shuffle(examples)
-        nlp.update(examples, sgd=optimizer, drop=0.0)
-        optimizer.step_schedules()  # spacy train does this after each step
-    return nlp, examples, path
-
-
 def test_tagger_learns_sets_ents_with_confidences_and_scores(trained):
     nlp, examples, _ = trained
     doc = nlp("We climbed Mount Kenya in May.")
@@ -84,9 +46,8 @@ def test_tagger_learns_sets_ents_with_confidences_and_scores(trained):
 
 
 def test_tagger_round_trips_through_disk(trained):
-    nlp, _, path = trained
-    nlp.to_disk(path / "model")
-    reloaded = spacy.load(path / "model")
+    nlp, _, saved = trained
+    reloaded = spacy.load(saved)
     text = "Snow covered Mont Blanc and Monte Rosa."
     assert [(e.text, round(e._.confidence, 5)) for e in reloaded(text).ents] == [(e.text, round(e._.confidence, 5)) for e in nlp(text).ents]
     assert reloaded.get_pipe("mountner").labels == ("MOUNTAIN",)

@@ -1,0 +1,73 @@
+import json
+import subprocess
+import sys
+
+from predict import CHUNK_CHARS, chunks
+
+from conftest import ROOT
+
+
+def predict(model, *args, stdin=None):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "predict.py"), "--model", str(model), *map(str, args)],
+        input=stdin, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_chunks_cut_after_sentences_and_keep_every_character():
+    text = "Ben Nevis is in Scotland. " * 1000 + "x" * 12000
+    pieces = list(chunks(text))
+    assert "".join(pieces) == text
+    assert all(len(p) <= CHUNK_CHARS for p in pieces)
+    assert all(p.endswith(". ") for p in pieces[:-4])
+
+
+def test_json_gives_the_seed_per_word_list(trained):
+    _, _, model = trained
+    rows = json.loads(predict(model, "--format", "json", "We climbed Mount Kenya in May.").stdout)
+    assert [r["word"] for r in rows] == ["We", "climbed", "Mount", "Kenya", "in", "May", "."]
+    assert [r["entity_group"] for r in rows][2:4] == ["MOUNTAIN", "MOUNTAIN"]
+    assert all(r["entity_group"] in ("MOUNTAIN", "O") and 0.0 <= r["score"] <= 1.0 for r in rows)
+
+
+def test_empty_text_gives_an_empty_result(trained):
+    _, _, model = trained
+    assert json.loads(predict(model, "").stdout) == []
+    assert json.loads(predict(model, "-", stdin="").stdout) == []
+
+
+def test_files_stdin_and_table(trained, tmp_path):
+    _, _, model = trained
+    path = tmp_path / "text.txt"
+    path.write_text("Ben Nevis is in Scotland.", encoding="utf8")
+    from_file = json.loads(predict(model, "--file", path).stdout)
+    from_stdin = json.loads(predict(model, stdin="Ben Nevis is in Scotland.").stdout)
+    assert from_file == from_stdin and from_file[0]["word"] == "Ben"
+    table = predict(model, "--format", "table", "Ben Nevis is in Scotland.").stdout.splitlines()
+    assert table[0].split() == ["word", "entity_group", "score"] and table[1].split()[0] == "Ben"
+
+
+def test_missing_file_is_a_clear_error(trained, tmp_path):
+    _, _, model = trained
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "predict.py"), "--model", str(model), "--file", str(tmp_path / "nope.txt")], capture_output=True, text=True)
+    assert result.returncode == 1 and "nope.txt" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_html_escapes_markup_and_control_characters(trained, tmp_path):
+    _, _, model = trained
+    page = tmp_path / "page.html"
+    predict(model, "--html", page, "Ben Nevis <script>alert(1)</script> \x07 is in Scotland.")
+    html = page.read_text(encoding="utf8")
+    assert "<script" not in html and "&lt;script" in html
+    assert "\x07" not in html and "\u2407" in html
+
+
+def test_a_million_characters_are_tagged_in_pieces(trained, tmp_path):
+    _, _, model = trained
+    path = tmp_path / "long.txt"
+    sentence = "Snow covered Mont Blanc and Monte Rosa. "
+    path.write_text(sentence * (1_000_000 // len(sentence) + 1), encoding="utf8")
+    result = predict(model, "--format", "table", "--file", path)
+    assert len(result.stdout.splitlines()) == 1 + 8 * (1_000_000 // len(sentence) + 1)

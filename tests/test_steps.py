@@ -1,0 +1,64 @@
+"""The CLI steps around training: encoder fetch, evaluate, results table."""
+import json
+import subprocess
+import sys
+
+from results_table import END, START
+
+from conftest import ROOT
+
+
+def script(name, *args, env=None, cwd=None):
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / name), *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd)
+
+
+def test_encoder_from_a_local_folder_is_recorded(trained, tmp_path):
+    _, _, model = trained
+    encoder = model.parent / "encoder"
+    result = script("fetch_encoder.py", "--name", encoder, "--output", tmp_path / "enc")
+    assert result.returncode == 0, result.stderr
+    record = json.loads((tmp_path / "enc" / "mountner_encoder.json").read_text())
+    assert record == {"requested": str(encoder), "used": str(encoder), "fallback": False}
+    assert (tmp_path / "enc" / "config.json").exists()
+
+
+def test_encoder_without_hub_and_without_fallback_is_a_clear_error(tmp_path, monkeypatch):
+    # Port 9 on loopback refuses at once: this stands for "no hub", and reaches nothing outside.
+    env = {"PATH": "/usr/bin:/bin", "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path / "hf")}
+    result = script("fetch_encoder.py", "--name", "not-a-cached/model", "--output", tmp_path / "enc", "--fallback", "false", env=env)
+    assert result.returncode == 1
+    assert "Cannot load encoder 'not-a-cached/model'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_evaluate_scores_an_iob_file_and_skips_a_missing_one(trained, tmp_path):
+    _, _, model = trained
+    iob = tmp_path / "real.iob"
+    iob.write_text("We\tO\nclimbed\tO\nMount\tB-MOUNTAIN\nKenya\tI-MOUNTAIN\n.\tO\n\nParis\tO\nis\tO\nbig\tO\n.\tO\n")
+    output = tmp_path / "m.json"
+    result = script("evaluate.py", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy", "--iob", iob, "--iob", tmp_path / "absent.iob")
+    assert result.returncode == 0, result.stderr
+    assert "skipped" in result.stdout and "absent.iob" in result.stdout
+    scores = json.loads(output.read_text())["results"]["real: real.iob"]
+    assert scores["sentences"] == 2 and scores["gold_entities"] == 1
+    assert scores["seqeval"]["f1"] == 1.0
+    assert sum(band["entities"] for band in scores["reliability"]) == scores["predicted_entities"] == 1
+
+
+def test_evaluate_reports_a_malformed_iob_file(trained, tmp_path):
+    _, _, model = trained
+    iob = tmp_path / "bad.iob"
+    iob.write_text("Mount\tB-PEAK\n")
+    result = script("evaluate.py", model, "--output", tmp_path / "m.json", "--iob", iob)
+    assert result.returncode == 1 and f"{iob}:1: unknown tag 'B-PEAK'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_results_table_is_written_between_the_markers(tmp_path):
+    metrics = tmp_path / "config.json"
+    result = {"sentences": 10, "seqeval": {"precision": 0.5, "recall": 0.25, "f1": 1 / 3}, "reliability": [{"band": "0.9-1.0", "entities": 4, "precision": 0.75}]}
+    metrics.write_text(json.dumps({"meta": {"pipeline": ["transformer", "mountner"], "encoder": {"used": "tiny"}}, "results": {"real: x.iob": result}}))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n{START}\nold\n{END}\nafter\n")
+    assert script("results_table.py", "--readme", readme, metrics, tmp_path / "missing.json").returncode == 0
+    text = readme.read_text()
+    assert "old" not in text and text.endswith(f"{END}\nafter\n")
+    assert "| transformer + mountner | tiny | real: x.iob | 10 | 0.500 | 0.250 | 0.333 | 100% at >= 0.9, precision 0.750 |" in text
