@@ -32,10 +32,12 @@ import bio  # noqa: E402
 # --------------------------------------------------------------------------------------------
 # Mix of sentence kinds (fractions of the sentences generated) and of styles / name sources.
 # --------------------------------------------------------------------------------------------
-FRACTION_MOUNTAIN = 0.45   # one or more mountain mentions
+FRACTION_MOUNTAIN = 0.38   # one or more mountain mentions
 FRACTION_OTHER = 0.30      # no mountain; other proper names (cities, rivers, people, ...)
-FRACTION_NEGATIVE = 0.15   # hard negatives: named after mountains, mountain words used generically
-FRACTION_MIXED = 0.10      # a mountain and a look-alike negative in the same sentence
+FRACTION_NEGATIVE = 0.22   # hard negatives: named after mountains, mountain words used generically, products,
+#                            landforms and structures, peoples, species and terms, compass-qualified places
+FRACTION_MIXED = 0.10      # a mountain and a look-alike negative (or non-mountain features) in the same sentence
+FRACTION_NO_MOUNTAIN = FRACTION_OTHER + FRACTION_NEGATIVE  # 0.52: real prose mostly names no mountain
 KIND_FRACTIONS = {
     "mountain": FRACTION_MOUNTAIN,
     "other": FRACTION_OTHER,
@@ -499,6 +501,241 @@ MIXED_TEMPLATES = [
     "The {nat} summit in {CITY} ended with a visit to {P}.",
     "{P} is the highest peak in {R}, which includes {P:park}.",
 ]
+# --------------------------------------------------------------------------------------------
+# Further kinds (error analysis on real encyclopedia prose, by kind). Mountain slots:
+#   QR  a qualified range, adjective inside, article outside: "the [Swiss Alps]", "the [Western Ghats]-like"
+#   RX  a head-less range name followed by a lower-case generic word (O): "the [Langeberg] mountain range"
+#   LM LM2  US-style local summits: "[Round Mountain]", "[Smith Knob]", "[Gregory Bald]", "the [Oak Hills]"
+#   B B2    a bare one-word name with only context as the cue: "climbed [Damavand]"
+#   MLIST   3-5 mountains of mixed forms; GLIST: mountains mixed with valleys, glaciers, lakes, passes, ...
+#   {P:mod} a mountain used as a modifier: "the 1953 [Mount Everest] expedition", "[K2] base camp"
+#   {P:tunnel} / {P:hospital}: capitalised things named after P, O as a whole ("Mont Blanc Tunnel")
+# Negative slots (all O): PROD (laptops, cars, aircraft, cameras), SOFT, SHIPX, TRAIN, ETH (ethnonyms),
+#   DYN, TEAM, MYTH, GENUS, SPECIES, TERM, RARE, CPLACE ("East X"), LF (composed landforms and
+#   structures: "X Bridge", "X Gorge", "X Falls", ...; LF:attr picks a head group), ISLW (one-word
+#   island), FLIST (features, no mountain).
+# --------------------------------------------------------------------------------------------
+RANGE_QUALIFIERS = ["Northern", "Southern", "Eastern", "Western", "Central", "High", "Low", "Upper", "Lower", "Inner",
+                    "Outer", "Greater", "Lesser", "North", "South", "East", "West", "Little", "Great"]
+COUNTRY_ADJ = {
+    "Switzerland": "Swiss", "France": "French", "Italy": "Italian", "Austria": "Austrian", "Germany": "Bavarian",
+    "Slovenia": "Slovenian", "Poland": "Polish", "Slovakia": "Slovak", "Spain": "Spanish", "Romania": "Romanian",
+    "Ukraine": "Ukrainian", "Norway": "Norwegian", "Sweden": "Swedish", "Japan": "Japanese", "Australia": "Australian",
+    "United States": "American", "Canada": "Canadian", "Mexico": "Mexican", "Argentina": "Argentine", "Chile": "Chilean",
+    "Peru": "Peruvian", "Bolivia": "Bolivian", "Colombia": "Colombian", "India": "Indian", "Nepal": "Nepalese",
+    "Pakistan": "Pakistani", "China": "Chinese", "Greece": "Greek", "Turkey": "Turkish", "Iran": "Iranian",
+    "Bulgaria": "Bulgarian", "Serbia": "Serbian", "Czech Republic": "Czech", "Morocco": "Moroccan", "Russia": "Russian",
+}
+RANGE_GENERICS = ["mountain range", "mountain range", "range", "range", "mountains", "massif", "hills", "highlands"]
+LOCAL_HEADS = [("Mountain", "mountain", 5), ("Hill", "hill", 3), ("Knob", "hill", 2), ("Bald", "mountain", 2), ("Peak", "peak", 2),
+               ("Top", "hill", 1), ("Dome", "peak", 1)]
+LOCAL_STEMS = ["Bear", "Turkey", "Buzzard", "Panther", "Laurel", "Chestnut", "Sugar", "Huckleberry", "Rattlesnake", "Pilot",
+               "Lookout", "Chimney", "Stone", "Round", "Poplar", "Hickory", "Piney", "Walnut", "Bullpen", "Flat Top", "Sassafras",
+               "Pinnacle", "Cove", "Ivy", "Locust", "Tater", "Wildcat", "Beech", "Spruce", "Pine", "Cedar", "High", "Bald"]
+US_STATES = ["Virginia", "West Virginia", "North Carolina", "Tennessee", "Kentucky", "Pennsylvania", "Vermont", "New Hampshire",
+             "Maine", "New York", "Georgia", "Arkansas", "Missouri", "Oregon", "Montana", "Idaho", "Colorado", "Utah", "Nevada",
+             "Arizona", "New Mexico", "California", "Washington", "Wyoming", "Alabama", "Oklahoma", "Texas", "Massachusetts"]
+MOD_NOUNS = ["expedition", "base camp", "disaster", "climbing route", "tunnel", "region", "area", "summit", "eruption",
+             "massif", "foothills", "trail", "ski area", "wilderness", "road", "avalanche", "glacier", "observatory", "route"]
+BRAND_ENDS = ["", "", "", "a", "o", "ex", "on", "ix", "tec", "tron", "ia", "ar"]
+LAPTOP_LINES = ["Book", "Pad", "Note", "Air", "Vector", "Nova", "Zen", "Aspire", "Spectra", "Envoy", "Strata", "Swift", "Blade",
+                "Orbit", "Vista", "Prime", "Edge", "Flex", "Stream", "Pulse"]
+MODEL_TRIMS = ["Pro", "Pro 14", "X1", "15", "Plus", "Ultra", "Gen 3", "Series 5", "S", "Max", "360", "Mini", "2", "Elite", "Carbon",
+               "G7", "Mk II", "Mk III", "Series 3", "Z"]
+CAR_MODELS = ["Continental", "Corsa", "Vento", "Sierra", "Everest", "Denali", "Tahoe", "Atlas", "Aspen", "Kodiak", "Montana",
+              "Cortina", "Capri", "Granada", "Marina", "Viva", "Monaco", "Regent", "Consul", "Zephyr", "Envoy", "Meridian",
+              "Cherokee", "Laredo", "Carrera", "Spider", "Mustang", "Ranger", "Pioneer", "Alpine", "Matador"]
+CAR_TRIMS = ["GT", "GTI", "Continental GT", "Mk II", "Mk III", "Coupé", "Estate", "Turbo", "V8", "Limited", "Series 5", "Sport",
+             "Convertible", "Super Six", "Deluxe", "1600", "XL", "SE"]
+AIRCRAFT_NAMES = ["Hurricane", "Typhoon", "Falcon", "Harrier", "Kestrel", "Condor", "Albatross", "Swift", "Tempest", "Comet",
+                  "Meteor", "Vampire", "Skyhawk", "Corsair", "Mosquito", "Gannet", "Buccaneer", "Islander", "Trident", "Skyraider",
+                  "Olympus", "Matterhorn"]
+SHIP_NAMES = ["Valiant", "Resolute", "Endeavour", "Intrepid", "Vanguard", "Dauntless", "Glory", "Implacable", "Ajax", "Triumph",
+              "Hermes", "Illustrious", "Indomitable", "Enterprise", "Constitution", "Orion", "Sirius", "Warspite", "Renown", "Repulse"]
+MASCOTS = ["Eagles", "Rangers", "Wanderers", "Rovers", "Lions", "Tigers", "Bears", "Hawks", "Falcons", "Pioneers", "Mountaineers",
+           "Highlanders", "Titans", "Giants", "Thunder", "Avalanche", "Stallions", "Miners", "Pirates", "Wolves", "Storm", "Royals"]
+ETHNO_ENDS = ["ites", "ids", "ians", "ans", "ese", "is", "ars", "ates", "ins"]
+MYTH_ENDS = ["os", "on", "a", "is", "ar", "eus", "ia", "ur", "as", "ene"]
+SCI_STEMS = ["Erythro", "Pachy", "Lepto", "Melano", "Chloro", "Xantho", "Brachy", "Cyano", "Rhodo", "Dendro", "Micro", "Macro",
+             "Helio", "Litho", "Hydro", "Ptero", "Oro", "Acantho", "Strepto", "Staphylo", "Glypto", "Thermo", "Cryo", "Pyro",
+             "Platy", "Steno", "Eu", "Neo", "Paleo", "Crypto"]
+GENUS_ENDS = ["cereus", "saurus", "phyllum", "dendron", "pteris", "myces", "bacter", "gaster", "cephalus", "podium", "thrix",
+              "spermum", "carpus", "phora", "cystis", "stoma", "lepis", "nema", "don", "therium", "coccus", "ptera", "zoon"]
+TERM_ENDS = ["poietin", "globin", "mycin", "cillin", "kinase", "lysin", "statin", "phyte", "lith", "morph", "plasm", "zyme", "genesis"]
+EPITHETS = ["alpina", "montana", "minor", "gigantea", "borealis", "orientalis", "nivalis", "vulgaris", "japonica", "sylvestris",
+            "rupestris", "major", "elegans", "hirsuta", "occidentalis", "australis", "sinensis", "montanum", "glacialis"]
+COMPASS = ["North", "South", "East", "West", "Upper", "Lower", "New", "Old", "Great", "Little", "Northern", "Southern", "Eastern", "Western"]
+COMPASS_REGION_HEADS = ["Province", "Territory", "District", "Cape", "Plains", "Lowlands", "Shore", "Coast", "Woods", "Marches", "Region"]
+LANDFORM_HEADS = {
+    "bridge": ["Bridge", "Viaduct", "Aqueduct"], "dam": ["Dam", "Reservoir", "Barrage", "Weir"],
+    "gorge": ["Gorge", "Canyon", "Ravine", "Gulch"], "falls": ["Falls", "Cascades", "Rapids"], "cave": ["Cave", "Caves", "Cavern"],
+    "island": ["Island", "Islands", "Isle", "Key", "Cay", "Atoll"], "valley": ["Valley", "Vale", "Basin", "Hollow"],
+    "glacier": ["Glacier", "Icefield", "Ice Shelf"], "pass": ["Pass", "Gap", "Notch", "Saddle"],
+    "plateau": ["Plateau", "Plain", "Plains", "Steppe", "Desert", "Mesa Verde"], "coast": ["Bay", "Cove", "Point", "Head", "Sound", "Strait", "Spit"],
+    "forest": ["Forest", "Woods", "National Forest", "Wetlands", "Marsh", "Moor"], "monument": ["National Monument", "State Park", "Nature Reserve", "National Park"],
+    "lake": ["Lake", "Lagoon", "Pond", "Loch"], "structure": ["Lighthouse", "Tower", "Castle", "Fort", "Canal", "Tunnel", "Station", "Abbey"],
+}
+PREFIX_LANDFORMS = {"Lake": "lake", "Cape": "coast", "Isle of": "island", "Port": "coast", "Fort": "structure", "Loch": "lake"}
+NO_ARTICLE_HEADS = {"Falls", "Cascades", "Island", "Isle", "Key", "Cay", "Atoll", "Bay", "Cove", "Point", "Head", "Cave", "Lake", "Pond",
+                    "Castle", "Fort", "Abbey", "Station", "Hollow", "National Park", "State Park", "Spit", "Gap", "Notch"}
+
+MOUNTAIN_TEMPLATES["encyclopedia"] += [
+    # qualified ranges: the article outside, the adjective inside
+    "{P} is [a mountain|the highest peak|a peak|one of the highest summits] in {QR}[, {P:country}|].",
+    "The highest point of {QR} is {P}[ at {P:elev}|].",
+    "The village lies in {QR}, about {km} km from {CITY}[, and is a popular base for skiers|].",
+    "Skiing in {QR} began in the {decade}[, when the first lifts were built above {CITY}|].",
+    "{PERSON} made several first ascents in {QR} during the {decade}.",
+    "Glaciers in {QR} have retreated sharply since {year}[, according to {ORG}|].",
+    "The species is endemic to {QR}[, where it grows above {alt} m|].",
+    "{QR} and {R} are separated by {VALLEY}.",
+    "The climate of {QR} is wetter than that of the interior[, and snow lies from {month} to {month2}|].",
+    "Rivers rising in {QR} drain into {RIVER} and {SEA}.",
+    "The railway was extended into {QR} in {year}[, reaching {CITY} three years later|].",
+    "{QR}, which include {P} and {P2}, were surveyed by {PERSON} in {year}.",
+    # head-less range name + generic word (O)
+    "The town lies at the foot of {RX}[, about {km} km from {CITY}|].",
+    "{P} is the highest peak of {RX}[, rising to {P:elev}|].",
+    "{RX} separates {REGION} from {REGION2}[ and reaches {alt} m at its highest point|].",
+    "The road crosses {RX} via {PASS}[ before descending to {CITY}|].",
+    "{RX} was formed during the {orogeny}[ and consists mainly of {rock}|].",
+    "Much of {RX} is protected as part of {NP}.",
+    # mountains as modifiers inside larger noun phrases
+    "The {year} {P:mod} expedition was led by {PERSON}[ and included {num2} climbers|].",
+    "{PERSON} spent [two|three|six] weeks at {P:mod} base camp before the final push to the summit.",
+    "The {P:mod} disaster of {year} killed {num2} climbers[ and led to new safety rules|].",
+    "{P}'s [north|south|east|west] face was first climbed in {year} by {PERSON}[ and {PERSON2}|].",
+    "Guides on the {P:mod} climbing route reported deep snow above {alt} m[ in {month}|].",
+    "The {P:mod} tunnel, opened in {year}, links {CITY} with {CITY2}.",
+    "The {P:mod} region is known for its [wines|cheeses|hot springs|orchards|wool].",
+    "Villages in the {P:mod} area were evacuated during the {year} floods.",
+    "The {year} {V:mod} eruption [buried|destroyed|damaged] much of {CITY}[ and killed {num} people|].",
+    "{PERSON} was a member of the {year} {P:mod} expedition[, which reached the summit on {date}|].",
+    "Trekkers on the {P:mod} trail usually stop at {CITY} to acclimatise.",
+    "A {P:mod} summit attempt in {year} ended when {PERSON} was injured in a fall.",
+    # US-style local summits
+    "The town lies at the foot of {LM}[, about {km} miles from {CITY}|].",
+    "Forest rangers built a fire tower on {LM} in {year}[, and it was staffed until the {decade}|].",
+    "The first settlers cleared farms along the creek below {LM} in the {decade}.",
+    "{LM} rises about {num} feet above the surrounding farmland[ and is the highest point in {county} County|].",
+    "The old road crossed the gap between {LM} and {LM2} before descending to {CITY}.",
+    "A cemetery on the slope of {LM} holds the graves of several early settlers[ of {CITY}|].",
+    "The community took its name from nearby {LM}[, which was named for an early landowner|].",
+    "The trail to the summit of {LM} begins at a parking area on State Route {num2}.",
+    "Iron ore was mined on {LM} from {year} until {year2}.",
+    "{LM} is a summit in {county} County, {state}, with an elevation of {num} feet.",
+    "The church stands on a terrace between {CITY} and {LM}.",
+    "A radio transmitter was erected on {LM} in {year}[ to serve {CITY}|].",
+    # bare one-word names
+    "{PERSON} climbed {B} in {year}[ with {PERSON2}|].",
+    "{B} erupted in {year}[, killing {num} people|, covering {CITY} in ash|].",
+    "{B} ({B:elevp}) is the highest peak of {R}.",
+    "The ascent of {B} takes [two|three|four] days from {CITY}.",
+    "{B}, the highest peak of {R}, was first climbed in {year}.",
+    "Snow covers the slopes of {B} [for most of the year|from {month} to {month2}].",
+    "He had climbed {B} twice before attempting {B2}.",
+    "The view of {B} from {CITY} is one of the best known in {COUNTRY}.",
+    "Pilgrims have climbed {B} since the {century} century.",
+    "The slopes of {B} are covered with forests of {tree} and {tree2}.",
+    "{B} last erupted in {year}[ and is monitored by {ORG}|].",
+    "In {year} she became the first woman to climb {B}.",
+    "{B} dominates the skyline [north|south|east|west] of {CITY}.",
+    "{P:mod} base camp lies at an altitude of about {alt} m[ and is reached after a {num2}-day trek from {CITY}|].",
+    "{B} is [an active|a dormant|an extinct] volcano [in|on the edge of] {R}[, about {km} km from {CITY}|].",
+    "{B} was first climbed in {year} by {PERSON}[ and {PERSON2}|].",
+    "{LM} overlooks the town of {CITY}[ and the valley of {RIVER}|].",
+    "{LM} was cleared for pasture in the {decade}[ and is now covered by second-growth forest|].",
+    "{P:mod} summit logs from the {decade} are kept at {BUILDING}.",
+    # lists of mixed forms
+    "{MLIST} are the main summits of the range.",
+    "Other peaks in the area include {MLIST}.",
+    "Other notable summits of {R} are {MLIST}.",
+    "The main peaks of the range, from north to south, are {MLIST}.",
+    "Nearby mountains include {MLIST}.",
+    "The district also contains {MLIST}[, all of which can be climbed in a day|].",
+    "Among the hills visible from the tower are {MLIST}.",
+]
+NEGATIVE_TEMPLATES += [
+    # products, vehicles, computers, software
+    "The {PROD:laptop} was released in {year}[ with a {num2}-inch screen|] and sold for under {num} dollars.",
+    "{COMPANY} unveiled the {PROD:laptop} at a trade fair in {CITY}.",
+    "He drove a {PROD:car} from {CITY} to {CITY2}[ in under {num2} hours|].",
+    "The {PROD:car} was built at the factory in {CITY} from {year} to {year2}.",
+    "Production of the {PROD:car} ended in {year}[ after {numbig} cars had been built|].",
+    "The {PROD:aircraft} first flew in {year} and entered service with {ORG} [two|three] years later.",
+    "A {PROD:aircraft} crashed near {CITY} on {date}[, killing all {num2} people on board|].",
+    "The photographs were taken with a {PROD:camera}[ and later exhibited in {CITY}|].",
+    "{SOFT} was released in {year} and later ported to {SOFT2}.",
+    "The {SOFT} update added support for {lang} and several other languages.",
+    "{SHIPX} was launched in {year} and served in {WAR}.",
+    "{SHIPX} ran aground off {ISLW} in {year}[ and was later refloated|].",
+    "{TRAIN} runs between {CITY} and {CITY2}[ and takes about {hours} hours|].",
+    "The line was opened in {year}[ and was operated by {TRAIN} until {year2}|].",
+    # structures and landforms
+    "{LF:bridge} was completed in {year}[ at a cost of {num} million dollars|] and carries the road across {RIVER}.",
+    "{LF:dam} was built across {RIVER} in {year}[ to supply water to {CITY}|].",
+    "{LF:gorge} is about {km} km long and up to {num} m deep.",
+    "{LF:falls} lie about {km} km upstream of {CITY}[ and are a popular tourist attraction|].",
+    "{LF:cave} was discovered by quarrymen in {year}[ and opened to the public in {year2}|].",
+    "{LF:island} lies off the coast of {REGION}[ and has a population of {num}|].",
+    "{LF:valley} is known for its vineyards and orchards.",
+    "{LF:glacier} flows for about {num2} km[ before ending in a proglacial lake|].",
+    "The road crosses {LF:pass} at an altitude of {alt} m[ and is closed in winter|].",
+    "{LF:plateau} lies between {RIVER} and {RIVER2}[ at an average altitude of {alt} m|].",
+    "{LF:monument} was designated in {year} to protect [rock art|fossil beds|cliff dwellings|sand dunes].",
+    "{LF} is one of the best-known landmarks of {REGION}.",
+    "{LF} lies about {km} km [north|south|east|west] of {CITY} and is reached by a gravel road.",
+    "Visitors to {CITY} often combine a trip to {LF} with a visit to {LF2}.",
+    "{LF} was named after {PERSON}, who surveyed the area in {year}.",
+    "From {LF}, the trail continues to {LF2} and {LF3}.",
+    "{ISLW} is a small island [off the coast of|in the north of|south of] {REGION}[, with a population of {num}|].",
+    "Ferries from {CITY} call at {ISLW} and {ISLW2}[ twice a week|].",
+    "{ISLW} was annexed by {COUNTRY} in {year}.",
+    "Notable features of the park include {FLIST}.",
+    "The region's attractions include {FLIST}.",
+    "{ISLW} ({num2} km²) is the largest island of the group.",
+    "{NAM} opened a new office in {CITY} in {year}.",
+    "{PERSON} was admitted to {LHOSP} in {year}[ and died there {num2} days later|].",
+    "The conference was held at {NAM}[ in {year}|].",
+    # peoples, dynasties, teams, myths, science, rare words, compass places
+    "{ETH} settled in {REGION} in the {century} century[ and founded the city of {CITY}|].",
+    "The region was ruled by {DYN} until {year}.",
+    "{ETH} fought against {ETH2} for control of {REGION}.",
+    "{ETH} were conquered by {DYN} in the {century} century.",
+    "{TEAM} won the championship in {year}[, beating {TEAM2} in the final|].",
+    "{PERSON} played for {TEAM}[ from {year} to {year2}|].",
+    "In {lang} mythology, {MYTH} is the [god|goddess] of [the sea|thunder|the harvest|the underworld|fire].",
+    "{MYTH} was the son of {MYTH2} and the father of {MYTH3}.",
+    "{GENUS} is a genus of [flowering plants|beetles|fungi|bacteria|extinct reptiles|moths] in the family {GENUS2:family}.",
+    "{SPECIES} is found in {REGION} at altitudes of up to {alt} m.",
+    "{TERM} is a [hormone|protein|enzyme|mineral|compound] first described in {year}[ by {PERSON}|].",
+    "{TERM} levels were measured in {num} patients at {UNI}.",
+    "The [manuscript|poem|chronicle|saga] {RARE} was written in the {century} century.",
+    "The racehorse {RARE} won the Derby in {year}.",
+    "{PERSON}'s album {RARE} was released in {year}.",
+    "{CPLACE} is a town in {REGION}[, about {km} km from {CITY}|].",
+    "The railway reached {CPLACE} in {year}[ and was extended to {CITY} in {year2}|].",
+    "{CPLACE} is one of the [poorest|most populous|least populated] regions of {COUNTRY}.",
+    "{PERSON} was born in {CPLACE} in {year}.",
+]
+OTHER_TEMPLATES += [
+    "{LF} lies about {km} km from {CITY}[, near the border with {COUNTRY}|].",
+    "{LF:bridge} over {RIVER} was opened in {year}.",
+    "{ISLW} lies {km} km off the coast and is reached by ferry from {CITY}.",
+    "{CPLACE} was created as an administrative district in {year}.",
+    "{ETH} settled along {RIVER} in the {century} century.",
+]
+MIXED_TEMPLATES += [
+    "{P:tunnel} was opened in {year} and runs beneath {P} for {num2} km.",
+    "{P:hospital} stands on a hill with views of {P}.",
+    "Notable features of the park include {GLIST}.",
+    "Landmarks visible from the road include {GLIST}.",
+    "The area is known for {GLIST}.",
+    "The district includes {GLIST}.",
+    "{LF:glacier} flows from the slopes of {P} into {LF2:valley}.",
+    "{LF:pass} separates {P} from {LF2:plateau}.",
+]
+
 OPENERS = [
     "In {year}, ", "During {WAR}, ", "According to {ORG}, ", "By the {century} century, ", "In the summer of {year}, ",
     "On {date}, ", "In the {decade}, ", "Since {year}, ", "Until {year}, ", "In {month} {year}, ",
@@ -655,6 +892,8 @@ def _mountains_from(data: Union[pd.DataFrame, Sequence[str], None]) -> List[Moun
             name, the = name[4:].strip(), True
         mtype = r.get("type") if isinstance(r.get("type"), str) and r.get("type") in MOUNTAIN_TYPES else infer_type(name)
         country = r.get("country") if isinstance(r.get("country"), str) and r.get("country").strip() else None
+        if country:  # "Kyrgyzstan;China;Kazakhstan": keep the first
+            country = country.split(";")[0].strip() or None
         last = name.split()[-1]
         if mtype in SINGLE_TYPES and last in PLURAL_HEADS:
             mtype = "range"  # "the Rajmahal Hills", "the Windgather Rocks": a group, used with "the"
@@ -743,6 +982,16 @@ class _Generator:
         self.singles = [m for m in self.mountains if m.type in SINGLE_TYPES]
         self.groups = [m for m in self.mountains if m.type in GROUP_TYPES]
         self.others = _others_from(others)
+        self.bare = [m for m in self.singles if re.fullmatch(r"[A-ZÀ-Þ][\w'-]+", m.name) and m.name not in PLURAL_HEADS]
+        self.local = [m for m in self.mountains if len(m.name.split()) >= 2
+                      and m.name.split()[-1] in {"Mountain", "Hill", "Knob", "Bald", "Peak", "Top", "Dome"}
+                      and not m.name.startswith(("Mount ", "The "))]
+        self.qualifiable = [m for m in self.groups if m.type == "range" and not m.name.startswith(("Sierra", "Cordillera", "Monts", "Montes", "Serra"))
+                            and m.name.split()[0] not in RANGE_QUALIFIERS and m.name.split()[0] not in COUNTRY_ADJ.values()
+                            and m.name.split()[-1] not in {"Range", "Ridge", "Massif", "Ranges"} and len(m.name.split()) <= 2]
+        self.headless = [m for m in self.groups if m.type == "range" and re.fullmatch(r"[A-ZÀ-Þ][\w'-]+( [A-ZÀ-Þ][\w'-]+)?", m.name)
+                         and not m.name.endswith("s") and m.name.split()[-1] not in {"Range", "Ridge", "Massif", "Mountains", "Hills", "Highlands", "Alps", "Group", "Chain"}
+                         and m.name.split()[0] not in {"Sierra", "Cordillera", "Monts", "Montes", "Serra", "Massif"}]
         self.group_by_country: Dict[str, List[Mountain]] = {}
         for m in self.groups:
             if m.country:
@@ -799,6 +1048,10 @@ class _Generator:
                 stem = self.pick([self.surname(), self.pick(DESCRIPTORS), self.pick(COLOURS), self.syllable_word()])
                 head, mtype, _ = self.pick([h for h in GROUP_HEADS for _ in range(h[2])])
                 return Mountain(f"{stem} {head}", mtype, None, True, True)
+            if roll < 0.58:
+                stem = self.pick([self.syllable_word(), self.surname(), self.pick(DESCRIPTORS)])
+                name = self.pick([f"{stem} Cordillera", f"Sierra de {stem}", f"{stem} Massif"])
+                return Mountain(name, "massif" if name.endswith("Massif") else "range", None, True, True)
             if roll < 0.8:
                 prefix = self.pick(sorted(RANGE_PREFIXES))
                 rest = self.pick(RANGE_PREFIXES[prefix]) if r.random() < 0.6 else self.syllable_word()
@@ -849,13 +1102,65 @@ class _Generator:
         word = self.syllable_word(2, 3)
         return Mountain(self.pick([f"{word}-dake", f"{word}yama", f"{word} Dağı", f"Mount {word}", f"{word}-san"]), "mountain", None, True)
 
+    def qualified_range(self) -> Mountain:
+        """A range name with a directional or national adjective inside it: "Swiss Alps", "Northern Apennines"."""
+        r = self.rng
+        if self.qualifiable and r.random() >= SYNTHETIC_RATE:
+            base = self.pick(self.qualifiable)
+            name, country = base.name, base.country
+        else:
+            roll = r.random()
+            stem = self.syllable_word(2, 3)
+            name = (stem + "s" if roll < 0.4 else f"{self.pick([stem, self.surname(), self.pick(DESCRIPTORS)])} {self.pick(['Mountains', 'Mountains', 'Hills', 'Alps', 'Highlands'])}"
+                    if roll < 0.85 else stem)
+            country = self.pick(sorted(COUNTRY_ADJ))
+        qual = COUNTRY_ADJ[country] if country in COUNTRY_ADJ and r.random() < 0.4 else self.pick(RANGE_QUALIFIERS)
+        return Mountain(f"{qual} {name}", "range", country, True, True)
+
+    def local_mountain(self) -> Mountain:
+        """US-style local summit: Round Mountain, Smith Knob, Gregory Bald."""
+        r = self.rng
+        roll = r.random()
+        stem = (self.pick(LOCAL_STEMS) if roll < 0.4 else self.faker(["en_US", "en_GB"]).last_name() if roll < 0.75
+                else self.pick(DESCRIPTORS) if roll < 0.92 else self.pick(COLOURS))
+        stem = stem.replace("’", "'")
+        for _ in range(5):
+            head, mtype, _ = self.pick([h for h in LOCAL_HEADS for _ in range(h[2])])
+            if head not in stem:
+                break
+        return Mountain(f"{stem} {head}", mtype, None, True)
+
+    def bare_mountain(self) -> Mountain:
+        r = self.rng
+        roll = r.random()
+        if roll < 0.6:
+            return Mountain(self.syllable_word(2, 4), self.pick(["peak", "mountain", "volcano"]), None, True)
+        if roll < 0.85:
+            return Mountain(self.pick(GERMANIC_STEMS) + self.pick(GERMANIC_ENDS), "peak", None, True)
+        return Mountain(self.syllable_word(2, 3).rstrip("aeiou").capitalize() + self.pick(NORDIC_ENDS), "peak", None, True)
+
+    def headless_range(self) -> Mountain:
+        r = self.rng
+        roll = r.random()
+        if roll < 0.5:
+            name = self.syllable_word(2, 4)
+        elif roll < 0.75:
+            name = f"{self.syllable_word(1, 2)} {self.pick(['Shan', 'Tau', 'Dagh', 'Tagh', 'Muztagh', self.syllable_word(1, 2)])}"
+        else:
+            name = self.pick(GERMANIC_STEMS) + self.pick(["berg", "gebirge", "wald", "kamm"])
+        return Mountain(name, "range", None, True, True)
+
     def mountain(self, ctx: _Ctx, want: str) -> Mountain:
         pools = {"single": self.singles, "group": self.groups, "volcano": self.by_type.get("volcano", []),
-                 "hill": self.by_type.get("hill", []), "ridge": self.by_type.get("ridge", [])}
+                 "hill": self.by_type.get("hill", []), "ridge": self.by_type.get("ridge", []),
+                 "bare": self.bare, "local": self.local, "rx": self.headless, "qrange": []}
+        composers = {"qrange": self.qualified_range, "local": self.local_mountain, "bare": self.bare_mountain, "rx": self.headless_range}
         pool = pools[want]
         for _ in range(20):
             if pool and self.rng.random() >= SYNTHETIC_RATE:
                 m = self.pick(pool)
+            elif want in composers:
+                m = composers[want]()
             else:
                 m = self.synthetic_mountain(want)
             if m.name not in ctx.used_names:
@@ -955,7 +1260,7 @@ def _resolve(gen: _Generator, ctx: _Ctx, slot: str, attr: Optional[str]) -> List
     base = re.sub(r"\d$", "", slot)
     key = slot
     # ----- mountains ----------------------------------------------------------------------
-    if base in ("P", "V", "H", "R", "RG", "PN"):
+    if base in ("P", "V", "H", "R", "RG", "PN", "QR", "RX", "LM", "B"):
         if key not in ctx.values:
             if base == "PN":
                 if gen.rng.random() < 0.5:
@@ -967,11 +1272,26 @@ def _resolve(gen: _Generator, ctx: _Ctx, slot: str, attr: Optional[str]) -> List
                     m = Mountain(f"Mount {gen.surname()}", "mountain", None, True)
                 ctx.used_names.add(m.name)
             else:
-                want = {"P": "single", "V": "volcano", "H": "hill", "R": "group", "RG": "ridge"}[base]
+                want = {"P": "single", "V": "volcano", "H": "hill", "R": "group", "RG": "ridge", "QR": "qrange", "RX": "rx",
+                        "LM": "local", "B": "bare"}[base]
                 m = gen.mountain(ctx, want)
             ctx.values[key] = m
         m = ctx.values[key]
+        if base == "RX" and attr is None:  # "the Langeberg mountain range": the generic word is O
+            return [("the ", None), (m.name, "ENT"), (" " + rng.choice(RANGE_GENERICS), None)]
         return _mountain_attr(gen, ctx, key, m, attr)
+    if base in ("MLIST", "GLIST"):
+        return _list_segments(gen, ctx, base)
+    if base in _NEGATIVE_COMPOSERS:
+        if key not in ctx.values:
+            for _ in range(10):
+                segs = _NEGATIVE_COMPOSERS[base](gen, attr)
+                name = "".join(t for t, role in segs if role == "NAME")
+                if name not in ctx.used_names:
+                    break
+            ctx.used_names.add(name)
+            ctx.values[key] = segs
+        return ctx.values[key]
     if base == "S":  # a later, often shorter mention of P
         m = ctx.values.get("P") or gen.mountain(ctx, "single")
         ctx.values.setdefault("P", m)
@@ -1093,6 +1413,8 @@ def _mountain_attr(gen: _Generator, ctx: _Ctx, key: str, m: Mountain, attr: Opti
         if name.startswith("Mount ") and rng.random() < 0.05:
             name = "Mt. " + name[6:]
         return [("the " if m.the else "", None), (name, "ENT")]
+    if attr == "mod":  # modifier inside a larger noun phrase: "the 1953 Mount Everest expedition"
+        return [(m.name, "ENT")]
     if attr == "type":
         return [(gen.type_word(m), None)]
     if attr in ("elev", "m", "elevp"):
@@ -1121,14 +1443,197 @@ def _mountain_attr(gen: _Generator, ctx: _Ctx, key: str, m: Mountain, attr: Opti
         "glacier": [" Glacier"],
         "pass": [" Pass", " Saddle"],
         "hotel": [" Hotel", " Lodge", " Inn"],
+        "tunnel": [" Tunnel", " Road Tunnel", " Base Tunnel", " Railway Tunnel"],
+        "hospital": [" Hospital", " Medical Center", " General Hospital", " Clinic"],
         "org": [" Group", " Brewing Company", " Airlines", " Insurance", " Outfitters", " Coffee", " Records", " Foods", " Energy"],
     }[attr]
     name = base + rng.choice(derived)
-    kind = {"park": "national_park", "glacier": "glacier", "pass": "pass", "hotel": "building", "org": "organisation"}[attr]
+    kind = {"park": "national_park", "glacier": "glacier", "pass": "pass", "hotel": "building", "org": "organisation",
+            "tunnel": "building", "hospital": "building"}[attr]
     art = _article_for_other(name, kind)
+    if attr == "hospital":
+        art = ""
     if attr in ("park", "org", "hotel") and rng.random() < 0.5:
         art = ""
     return [(art, None), (name, "NAME")]
+
+
+def _brand(gen: _Generator) -> str:
+    r = gen.rng
+    if r.random() < 0.45:
+        return gen.surname()
+    word = gen.syllable_word(2, 3)
+    return (word.rstrip("aeiou") + gen.pick(BRAND_ENDS)).capitalize() if r.random() < 0.6 else word
+
+
+def _neg_product(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    r = gen.rng
+    kind = attr or gen.pick(["laptop", "car", "aircraft", "camera"])
+    brand = _brand(gen)
+    if kind == "laptop":
+        name = f"{brand} {gen.pick(LAPTOP_LINES)} {gen.pick(MODEL_TRIMS)}" if r.random() < 0.7 else f"{brand}{gen.pick(LAPTOP_LINES)} {gen.pick(MODEL_TRIMS)}"
+    elif kind == "car":
+        model = gen.pick(CAR_MODELS) if r.random() < 0.7 else gen.syllable_word(2, 3)
+        name = f"{brand} {model}" + (f" {gen.pick(CAR_TRIMS)}" if r.random() < 0.6 else "")
+    elif kind == "aircraft":
+        name = (f"{brand} {gen.pick(AIRCRAFT_NAMES)}" + (f" Mk {gen.pick(['I', 'II', 'III', 'V', 'IX'])}" if r.random() < 0.4 else "")
+                if r.random() < 0.6 else f"{brand} {gen.pick('ABCDFGHKLMPS')}{r.randint(2, 900)}")
+    else:
+        name = f"{brand} {gen.pick(['', 'EX', 'Z', 'X', 'D', 'F', 'K'])}{r.randint(1, 900)}{gen.pick(['', '', 'D', 's', ' Mark II', ' Pro'])}".replace("  ", " ")
+    return [(name, "NAME")]
+
+
+def _neg_software(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    r = gen.rng
+    word = gen.syllable_word(2, 3)
+    name = gen.pick([f"{word}OS", f"{word} Studio", f"{word}DB", f"{word}Script", f"{word} Office", f"Open{word.lower()}", word])
+    if r.random() < 0.5:
+        name += f" {r.randint(1, 12)}" + (f".{r.randint(0, 9)}" if r.random() < 0.5 else "")
+    return [(name, "NAME")]
+
+
+def _neg_ship(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    stem = gen.pick([gen.pick(SHIP_NAMES), gen.pick(SHIP_NAMES), gen.surname(), gen.city(), gen.syllable_word(2, 3)])
+    return [(f"{gen.pick(SHIP_PREFIXES + ['MV', 'SMS'])} {stem}", "NAME")]
+
+
+def _neg_train(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    stem = gen.pick([gen.city(), gen.pick(DESCRIPTORS), gen.syllable_word(2, 3), gen.pick(COLOURS)])
+    name = gen.pick([f"{stem} Express", f"{stem} Line", f"{stem} Railway", f"{stem} Flyer", f"{stem} Limited", f"{stem} Branch Line"])
+    return [("the ", None), (name, "NAME")]
+
+
+def _neg_ethnonym(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    stem = gen.syllable_word(2, 3).rstrip("aeiou").capitalize()
+    return [("the ", None), (stem + gen.pick(ETHNO_ENDS), "NAME")]
+
+
+def _neg_dynasty(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    r = gen.rng
+    stem = gen.syllable_word(2, 3).rstrip("aeiou").capitalize()
+    if r.random() < 0.5:
+        return [("the ", None), (stem + gen.pick(["id", "ite", "ian"]), "NAME"), (" dynasty", None)]
+    return [("the ", None), (stem + gen.pick(["ids", "ites", "ians"]), "NAME")]
+
+
+def _neg_team(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    return [("the ", None), (f"{gen.pick([gen.city(), gen.pick(US_STATES)])} {gen.pick(MASCOTS)}", "NAME")]
+
+
+def _neg_myth(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    return [(gen.syllable_word(2, 3).rstrip("aeiou").capitalize() + gen.pick(MYTH_ENDS), "NAME")]
+
+
+def _neg_genus(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    name = gen.pick(SCI_STEMS) + gen.pick(GENUS_ENDS)
+    if attr == "family":
+        name = re.sub(r"(us|um|a|on|is|es|ex|os|ix)$", "", name) + "idae"
+    return [(name, "NAME")]
+
+
+def _neg_species(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    return [(gen.pick(SCI_STEMS) + gen.pick(GENUS_ENDS), "NAME"), (" " + gen.pick(EPITHETS), None)]
+
+
+def _neg_term(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    return [(gen.pick(SCI_STEMS) + gen.pick(TERM_ENDS), "NAME")]
+
+
+def _neg_rare(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    return [(gen.syllable_word(2, 4), "NAME")]
+
+
+def _neg_compass_place(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    r = gen.rng
+    roll = r.random()
+    if roll < 0.55:
+        stem = gen.pick([gen.city(), gen.syllable_word(2, 3), gen.surname()])
+        if stem.split()[0] in COMPASS:  # Faker's "North Paul": already compass-qualified
+            return [(stem, "NAME")]
+        return [(f"{gen.pick(COMPASS)} {stem}", "NAME")]
+    stem = gen.pick([gen.syllable_word(2, 3), gen.city()])
+    return [("the ", None), (f"{gen.pick(COMPASS)} {gen.pick(COMPASS_REGION_HEADS)}", "NAME")] if roll < 0.75 else \
+        [(f"{gen.pick(COMPASS)} {stem} {gen.pick(['Province', 'District', 'Region'])}", "NAME")]
+
+
+def _compose_landform(gen: _Generator, group: Optional[str]) -> Tuple[str, str]:
+    """An invented landform or structure name and its article: ("Granite Gorge", "the ")."""
+    r = gen.rng
+    if group is None:
+        group = gen.pick(sorted(LANDFORM_HEADS))
+    stem = gen.pick([gen.surname(), gen.pick(DESCRIPTORS), gen.pick(COLOURS), gen.syllable_word(2, 3), gen.city(), gen.pick(LOCAL_STEMS)])
+    prefixes = [p for p, g in PREFIX_LANDFORMS.items() if g == group]
+    if prefixes and r.random() < 0.3:
+        return f"{gen.pick(prefixes)} {stem}", ""
+    head = gen.pick(LANDFORM_HEADS[group])
+    if group == "lake" and head == "Lake":
+        return f"Lake {stem}", ""
+    name = f"{stem} {head}"
+    return name, "" if head in NO_ARTICLE_HEADS else "the "
+
+
+def _neg_landform(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    if attr is None and gen.others and gen.rng.random() < 0.25:
+        kind = gen.pick(["glacier", "pass", "valley", "lake", "island", "national_park", "river"])
+        if gen.others.get(kind):
+            name = gen.pick(gen.others[kind])
+            return [(_article_for_other(name, kind), None), (name, "NAME")]
+    name, art = _compose_landform(gen, attr)
+    return [(art, None), (name, "NAME")]
+
+
+def _neg_island_word(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    pool = [n for n in gen.others.get("island", []) if " " not in n]
+    if pool and gen.rng.random() < 0.4:
+        return [(gen.pick(pool), "NAME")]
+    return [(gen.syllable_word(2, 4), "NAME")]
+
+
+def _feature_items(gen: _Generator, n: int) -> List[List[Segment]]:
+    items = []
+    for _ in range(n):
+        segs = _neg_landform(gen, gen.pick(["valley", "glacier", "lake", "pass", "island", "monument", "falls", "gorge", "cave", "forest", None]))
+        items.append(segs)
+    return items
+
+
+def _neg_feature_list(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    return _join_items(_feature_items(gen, gen.rng.choice([2, 3, 3, 4])))
+
+
+def _join_items(items: List[List[Segment]]) -> List[Segment]:
+    out: List[Segment] = []
+    for i, segs in enumerate(items):
+        if i:
+            out.append((" and " if i == len(items) - 1 else ", ", None))
+        out.extend(segs)
+    return out
+
+
+def _list_segments(gen: _Generator, ctx: _Ctx, base: str) -> List[Segment]:
+    """MLIST: 3-5 mountains of mixed forms; GLIST: 1-2 mountains among valleys, glaciers, lakes, passes, islands, parks."""
+    r = gen.rng
+    if base == "MLIST":
+        wants = [gen.pick(["single", "single", "bare", "local", "hill", "volcano"]) for _ in range(r.choice([3, 3, 4, 5]))]
+        items = []
+        for want in wants:
+            m = gen.mountain(ctx, want)
+            items.append([("the " if m.the else "", None), (m.name, "ENT")])
+        return _join_items(items)
+    n_m = r.choice([1, 1, 2])
+    items = [[("the " if m.the else "", None), (m.name, "ENT")]
+             for m in (gen.mountain(ctx, gen.pick(["single", "single", "bare", "local", "group"])) for _ in range(n_m))]
+    items += _feature_items(gen, r.choice([2, 3]))
+    r.shuffle(items)
+    return _join_items(items)
+
+
+_NEGATIVE_COMPOSERS = {
+    "PROD": _neg_product, "SOFT": _neg_software, "SHIPX": _neg_ship, "TRAIN": _neg_train, "ETH": _neg_ethnonym,
+    "DYN": _neg_dynasty, "TEAM": _neg_team, "MYTH": _neg_myth, "GENUS": _neg_genus, "SPECIES": _neg_species,
+    "TERM": _neg_term, "RARE": _neg_rare, "CPLACE": _neg_compass_place, "LF": _neg_landform, "ISLW": _neg_island_word,
+    "FLIST": _neg_feature_list,
+}
 
 
 def _word(gen: _Generator, ctx: _Ctx, slot: str) -> str:
@@ -1161,6 +1666,10 @@ def _word(gen: _Generator, ctx: _Ctx, slot: str) -> str:
         return str(rng.choice([rng.randint(2, 30), rng.randint(5, 200)]))
     if base == "pct":
         return f"{rng.randint(3, 60)} per cent" if rng.random() < 0.5 else f"{rng.randint(3, 60)}%"
+    if base == "county":
+        return gen.surname()
+    if base == "state":
+        return rng.choice(US_STATES)
     if base in ("dir", "dirn"):
         d = rng.choice(["north", "south", "east", "west", "north-east", "south-west", "north-west", "south-east"])
         if base == "dirn":
