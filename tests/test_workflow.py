@@ -1,6 +1,7 @@
 """Smoke test of the whole workflow, generate to package, on tiny settings with a tiny random BERT,
 then the built wheel loaded in a separate process that does not see the project."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -68,3 +69,31 @@ def test_all_from_generate_to_an_installable_wheel(project, monkeypatch):
     assert loaded["encoder"]["used"] == str(encoder) and loaded["encoder"]["fallback"] is False
     assert all(0.0 <= c <= 1.0 for c in loaded["confidences"])
     assert len(loaded["probs"]) == 8 and all(0.0 <= p <= 1.0 for p in loaded["probs"])
+
+
+def test_generate_step_with_the_openai_backend_against_a_faulty_local_server(project):
+    """The LLM issue's acceptance run, through `spacy project run generate`, on 127.0.0.1 only."""
+    from fake_openai_server import FakeOpenAIServer
+
+    from bio import TAGS
+
+    secret = "sk-test-" + "7f3a9c" * 6
+    faults = {"429": 0.08, "500": 0.08, "malformed_json": 0.08, "unknown_tag": 0.08, "short_tags": 0.08}
+    with FakeOpenAIServer(latency=0.05, probabilities=faults, seed=3, retry_after="0.2") as server:
+        env = {**os.environ, "OPENAI_API_KEY": secret, "OPENAI_BASE_URL": server.base_url}
+        result = subprocess.run(
+            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.n_sentences=150", "--vars.concurrency=8"],
+            cwd=project, capture_output=True, text=True, env=env,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert 1 < server.max_in_flight <= 8
+    rows = pd.read_csv(project / "corpus" / "mountains.csv", keep_default_na=False)
+    assert rows["sentence_id"].nunique() >= 150 and rows.groupby("sentence_id")["sentence"].first().is_unique
+    assert set(rows["tag"]) <= set(TAGS)
+    previous = rows["tag"].shift(1).where(rows["sentence_id"] == rows["sentence_id"].shift(1), "O")
+    assert not ((rows["tag"].str.startswith("I-")) & (previous == "O")).any()
+    report = json.loads((project / "corpus" / "raw" / "openai_report.json").read_text())
+    assert report["failures"] + sum(report["dropped"].values()) > 0  # the faults were met, and survived
+    written = [p for p in project.rglob("*") if p.is_file() and p.suffix in (".csv", ".json", ".jsonl", ".lock", ".txt")]
+    assert written and not any(secret in p.read_text(errors="ignore") for p in written)
+    assert secret not in result.stdout + result.stderr
