@@ -27,6 +27,21 @@ class Sentence:
     pos: List[str] = field(default_factory=list)
 
 
+_NO_SPACE_BEFORE = {".", ",", ";", ":", "!", "?", ")", "]", "}", "%", "'s", "'", "n't", "''"}
+_NO_SPACE_AFTER = {"(", "[", "{", "$", "``"}
+
+
+def detokenize(words: Sequence[str]) -> str:
+    """Rebuild running text from pre-tokenized words ("Everest ." -> "Everest."), so that files of
+    tokens are tagged as the prose they came from; the words still map back by character offsets."""
+    text = ""
+    for i, word in enumerate(words):
+        if i and word not in _NO_SPACE_BEFORE and words[i - 1] not in _NO_SPACE_AFTER:
+            text += " "
+        text += word
+    return text
+
+
 def _checked_tags(tags: Sequence[object], where: str) -> Tuple[List[str], int]:
     normalised = []
     for i, tag in enumerate(tags):
@@ -77,7 +92,7 @@ def read_seed_csv(path: Path) -> List[Sentence]:
             raise DataError(f"{where}: Word and Tag must be lists of equal length")
         tags, repaired = _checked_tags(tags, where)
         words = [str(w) for w in words]
-        sentences.append(Sentence(" ".join(words), words, tags, where, repaired, [str(p) for p in pos]))
+        sentences.append(Sentence(detokenize(words), words, tags, where, repaired, [str(p) for p in pos]))
     return sentences
 
 
@@ -93,7 +108,7 @@ def read_iob(path: Path) -> List[Sentence]:
             if words:
                 where = f"{path}:{start}"
                 fixed, repaired = _checked_tags(tags, where)
-                sentences.append(Sentence(" ".join(words), words, fixed, where, repaired))
+                sentences.append(Sentence(detokenize(words), words, fixed, where, repaired))
             words, tags, start = [], [], number + 1
             continue
         columns = line.split("\t") if "\t" in line else line.split()

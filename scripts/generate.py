@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 from enum import Enum
 from pathlib import Path
 
@@ -28,13 +29,14 @@ def choose(generator: Generator) -> Generator:
 @app.command()
 def main(
     generator: Generator = typer.Option(Generator.auto, help="auto: openai when OPENAI_API_KEY is set, else offline"),
-    n_sentences: int = typer.Option(6000, min=1, help="Sentences to write"),
+    n_sentences: int = typer.Option(15000, min=1, help="Sentences to write"),
     seed: int = typer.Option(0, help="Seed of the offline generator and of the LLM request plan"),
     output: Path = typer.Option(Path("corpus/mountains.csv")),
     raw_dir: Path = typer.Option(Path("corpus/raw"), help="LLM answers as they arrive (resumable)"),
     llm_model: str = typer.Option("gpt-4o-mini"),
     concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
     sentences_per_request: int = typer.Option(5, min=1),
+    gloss_fraction: float = typer.Option(0.2, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
 ):
     """Generate tagged sentences that mention mountains (and sentences that must not be tagged)."""
     chosen = choose(generator)
@@ -48,8 +50,13 @@ def main(
         )
         return
     import generate_offline
+    import wordnet_glosses
+    from gazetteer import load_mountains
 
-    sentences = generate_offline.generate(n_sentences, seed=seed)
+    n_glosses = round(n_sentences * gloss_fraction)
+    sentences = generate_offline.generate(n_sentences - n_glosses, seed=seed)
+    sentences += wordnet_glosses.sample(n_glosses, seed, list(load_mountains()["name"]))
+    random.Random(seed).shuffle(sentences)
     written = write_rows(sentences, output)
     typer.echo(f"wrote {written} sentences, {sum(len(s['tokens']) for s in sentences)} word rows to {output}")
 
