@@ -47,9 +47,9 @@ import torch
 torch.set_num_threads({threads!r})
 if kind == "spacy":
     import spacy
-    from visualize import load_pipeline
-    nlp = load_pipeline(model)
-    run = lambda: sum(len(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
+    from mountner_pipeline import pipe_by_length
+    nlp = spacy.load(model)
+    run = lambda: sum(len(doc) for doc in pipe_by_length(nlp, texts, batch_size=batch_size))
 else:
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
     tokenizer = AutoTokenizer.from_pretrained(model)
@@ -130,7 +130,7 @@ def main(
     texts_file = output.with_suffix(".texts.json")
     texts_file.write_text(json.dumps(texts))
     inference = {}
-    for kind, model_path, size in (("en_mountner nlp.pipe", str(model), batch_size), ("hf-batched", str(encoder), batch_size), ("hf-per-text", str(encoder), 1)):
+    for kind, model_path, size in (("en_mountner pipe_by_length", str(model), batch_size), ("hf-batched", str(encoder), batch_size), ("hf-per-text", str(encoder), 1)):
         typer.echo(f"measuring {kind} ...")
         r = measure("spacy" if kind.startswith("en_") else kind, model_path, texts_file, size, threads)
         inference[kind] = {**r, "batch_size": size}
@@ -142,7 +142,7 @@ def main(
         "source": source.name,
         "n_texts": len(texts),
         "inference": inference,
-        "speedup_vs_hf_batched": inference["en_mountner nlp.pipe"]["words_per_second"] / inference["hf-batched"]["words_per_second"],
+        "speedup_vs_hf_batched": inference["en_mountner pipe_by_length"]["words_per_second"] / inference["hf-batched"]["words_per_second"],
         "generation": generation_benchmark(generation_sentences, concurrency) if generation_sentences else None,
     }
     output.write_text(json.dumps(results, indent=2))

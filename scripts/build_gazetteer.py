@@ -238,6 +238,23 @@ def parse_data_noun(path: Path) -> Dict[str, Tuple[List[str], List[Tuple[str, st
     return synsets
 
 
+def mountain_classes(synsets: Dict[str, Tuple[List[str], List[Tuple[str, str, str]]]]) -> Dict[str, str]:
+    """Class offset -> mountain type, walking hyponym (~) links from every root. A root keeps its
+    own type even when it is also a hyponym of another root (volcano is a hyponym of mountain)."""
+    classes: Dict[str, str] = dict(ROOTS)
+    for root, typ in ROOTS.items():
+        stack = [root]
+        while stack:
+            off = stack.pop()
+            if off != root and (off in classes or off in EXCLUDED_CLASSES):
+                continue
+            classes[off] = typ
+            for sym, target, pos in synsets[off][1]:
+                if sym == "~" and pos == "n":
+                    stack.append(target)
+    return classes
+
+
 def clean_lemma(lemma: str) -> str:
     # strip adjective markers like "(a)" and turn underscores into spaces
     if "(" in lemma:
@@ -257,20 +274,7 @@ def wordnet_rows(wordnet_dir: Path) -> List[Dict[str, str]]:
             "corpus/gazetteer/mountains.tsv is the artifact, this script is how it was made."
         )
     synsets = parse_data_noun(data_noun)
-    # class offset -> type, walking hyponym (~) links from every root
-    # a root keeps its own type even when it is also a hyponym of another root
-    # (volcano is a hyponym of mountain)
-    classes: Dict[str, str] = dict(ROOTS)
-    for root, typ in ROOTS.items():
-        stack = [root]
-        while stack:
-            off = stack.pop()
-            if off != root and (off in classes or off in EXCLUDED_CLASSES):
-                continue
-            classes[off] = typ
-            for sym, target, pos in synsets[off][1]:
-                if sym == "~" and pos == "n":
-                    stack.append(target)
+    classes = mountain_classes(synsets)
     offset_to_name = {off: lemmas[0] for off, (lemmas, _) in synsets.items()}
     rows: List[Dict[str, str]] = []
     seen_synsets = set()

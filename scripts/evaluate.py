@@ -18,6 +18,7 @@ from spacy.training import Example
 from tqdm import tqdm
 
 from corpus_io import DataError, Sentence, doc_to_word_tags, read_sentences, words_to_doc
+from mountner_pipeline import pipe_by_length  # also registers the mountner factory
 
 app = typer.Typer(add_completion=False)
 
@@ -113,7 +114,7 @@ def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List
 
 def evaluate_docbin(nlp, path: Path, batch_size: int) -> dict:
     gold_docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
-    predicted = nlp.pipe((d.text for d in gold_docs), batch_size=batch_size)
+    predicted = pipe_by_length(nlp, (d.text for d in gold_docs), batch_size=batch_size)
     examples = [Example(pred, gold) for pred, gold in zip(tqdm(predicted, total=len(gold_docs), desc=path.name, leave=False), gold_docs)]
     # Same tokenizer on both sides, so spaCy tokens are the words seqeval scores.
     return score([tags_from_doc(eg.reference) for eg in examples], [tags_from_doc(eg.predicted) for eg in examples], examples)
@@ -122,7 +123,7 @@ def evaluate_docbin(nlp, path: Path, batch_size: int) -> dict:
 def evaluate_sentences(nlp, sentences: List[Sentence], name: str, batch_size: int) -> dict:
     """Score on the file's own words: predictions are projected back onto them by character offsets."""
     gold_tags, pred_tags, examples = [], [], []
-    predicted = nlp.pipe((s.text for s in sentences), batch_size=batch_size)
+    predicted = pipe_by_length(nlp, (s.text for s in sentences), batch_size=batch_size)
     for sentence, doc in zip(sentences, tqdm(predicted, total=len(sentences), desc=name, leave=False)):
         gold_doc, _ = words_to_doc(nlp, sentence)
         gold_tags.append(sentence.tags)
@@ -159,13 +160,10 @@ def main(
     test: Optional[Path] = typer.Option(Path("corpus/test.spacy"), help="DocBin test split (unseen names)"),
     dev: Optional[Path] = typer.Option(Path("corpus/dev.spacy"), help="DocBin dev split (seen names)"),
     iob: List[Path] = typer.Option([], help="IOB/CoNLL files of real annotated text; a missing file is skipped with a note"),
-    code: Optional[Path] = typer.Option(Path("scripts/mountner_pipeline.py"), help="Pipeline code to import first"),
     encoder_record: Path = typer.Option(Path("training/encoder/mountner_encoder.json"), help="Which encoder was used, for a model not yet packaged"),
     batch_size: int = typer.Option(64),
 ):
     """Score MODEL and write the metrics JSON."""
-    if code is not None and code.exists():
-        spacy.util.import_file("mountner_pipeline", code)
     nlp = spacy.load(model)
     results: Dict[str, dict] = {}
     for name, path in (("test (unseen names)", test), ("dev (seen names)", dev)):

@@ -8,7 +8,7 @@ numpy and spacy-transformers.
 
 import math
 from itertools import islice
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy
 from spacy.language import Language
@@ -61,6 +61,21 @@ def build_token_tagger(tok2vec: Model, nO: Optional[int] = None) -> Model:
     model.set_ref("tok2vec", tok2vec)
     model.set_ref("output", output)
     return model
+
+
+def pipe_by_length(nlp: Language, texts: Iterable[str], batch_size: int = 64, buffer: int = 1024) -> Iterator[Doc]:
+    """nlp.pipe with padding-aware batching: within each buffer of texts, batches hold texts of
+    similar length, so the transformer pads less. Docs come back in the order of the texts."""
+    texts = iter(texts)
+    while True:
+        chunk = list(islice(texts, buffer))
+        if not chunk:
+            return
+        order = sorted(range(len(chunk)), key=lambda i: len(chunk[i]))
+        docs: List[Optional[Doc]] = [None] * len(chunk)
+        for i, doc in zip(order, nlp.pipe((chunk[i] for i in order), batch_size=batch_size)):
+            docs[i] = doc
+        yield from docs
 
 
 def bio_tags(labels: Sequence[str]) -> List[str]:

@@ -9,10 +9,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterator, List, Optional
 
+import spacy
 import typer
 from spacy.tokens import Doc
 
-from visualize import load_pipeline, render_page
+from mountner_pipeline import pipe_by_length
+from visualize import render_page
 
 app = typer.Typer(add_completion=False)
 
@@ -73,7 +75,7 @@ def main(
     batch_size: int = typer.Option(16),
 ):
     """Tag texts and print every word with its entity group and score."""
-    nlp = load_pipeline(model)
+    nlp = spacy.load(model)
     pieces = (piece for text in read_texts(texts or [], file) for piece in chunks(text))
     html_docs = []
     first = True
@@ -81,7 +83,7 @@ def main(
         sys.stdout.write("[")
     else:
         typer.echo(f"{'word':30} {'entity_group':12} score")
-    for doc in nlp.pipe(pieces, batch_size=batch_size):
+    for doc in pipe_by_length(nlp, pieces, batch_size=batch_size):
         if html is not None:
             html_docs.append(doc)
         for row in word_rows(doc):

@@ -10,6 +10,9 @@ import typer
 from spacy import displacy
 from spacy.tokens import Doc
 
+# Registers the mountner factory for model folders; an installed en_mountner brings its own copy.
+import mountner_pipeline  # noqa: F401
+
 app = typer.Typer(add_completion=False)
 
 MOUNTAIN_COLOUR = "linear-gradient(90deg, #a7c7a1, #e3ecd4)"
@@ -48,13 +51,6 @@ def render_page(docs: Iterable[Doc], show_confidence: bool = True) -> str:
     return displacy.render(data, style="ent", manual=True, page=True, options=options)
 
 
-def load_pipeline(model: str, code: Optional[Path] = Path(__file__).resolve().parent / "mountner_pipeline.py"):
-    """Import the pipeline code when running from the project (an installed package brings its own)."""
-    if code is not None and code.exists():
-        spacy.util.import_file("mountner_pipeline", code)
-    return spacy.load(model)
-
-
 @app.command()
 def main(
     model: str = typer.Argument("en_mountner", help="Installed package name or model folder"),
@@ -68,7 +64,7 @@ def main(
     texts = list(text)
     if file is not None:
         texts += [p for p in file.read_text(encoding="utf8").split("\n\n") if p.strip()]
-    nlp = load_pipeline(model)
+    nlp = spacy.load(model)
     docs = list(nlp.pipe(texts or [SAMPLE]))
     if serve:
         data, options = displacy_input(docs)

@@ -12,12 +12,15 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
-from typing import Iterable, List, Sequence
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 import typer
 
 HERE = Path(__file__).resolve().parent
 GLOSSES = HERE.parent / "corpus" / "gazetteer" / "wordnet_glosses.txt"
+# "<name> is <gloss>." for WordNet's named instances (people, cities, rivers, mountains...), with
+# the character span of the name where the instance is a mountain.
+INSTANCES = HERE.parent / "corpus" / "gazetteer" / "wordnet_instances.tsv"
 # A capital letter after the first character: the sentence names something.
 _HAS_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]")
 
@@ -38,13 +41,38 @@ def extract(data_noun: Path) -> List[str]:
     return texts
 
 
+def extract_instances(data_noun: Path) -> List[Tuple[str, str]]:
+    """(sentence, "start:end" of the name if it is a mountain else "") for named instances."""
+    from build_gazetteer import DROP_LEMMAS, clean_lemma, mountain_classes, parse_data_noun
+
+    synsets = parse_data_noun(data_noun)
+    classes = mountain_classes(synsets)
+    glosses = {}
+    for line in data_noun.read_text(encoding="latin-1").splitlines():
+        if not line.startswith("  ") and " | " in line:
+            glosses[line.split(" ", 1)[0]] = line.split(" | ", 1)[1].split(";")[0].strip()
+    rows = []
+    for offset, (lemmas, pointers) in synsets.items():
+        kinds = [target for symbol, target, _ in pointers if symbol == "@i"]
+        name, gloss = clean_lemma(lemmas[0]), glosses.get(offset, "")
+        if not kinds or not name[:1].isupper() or len(gloss.split()) < 3:
+            continue
+        is_mountain = any(kind in classes for kind in kinds)
+        if is_mountain and name.lower() in DROP_LEMMAS:
+            continue  # names the gazetteer leaves out as ambiguous are not taught either way
+        joiner = " is " if gloss.split()[0] in ("a", "an", "the") else ", "
+        rows.append((as_sentence(name + joiner + gloss), f"0:{len(name)}" if is_mountain else ""))
+    return rows
+
+
 def as_sentence(text: str) -> str:
     text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
 
 
-def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str]) -> List[dict]:
-    """Tokenize with spaCy's English tokenizer and tag gazetteer mountains (longest match, exact case)."""
+def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Sequence[Optional[Tuple[int, int]]] = ()) -> List[dict]:
+    """Tokenize with spaCy's English tokenizer and tag gazetteer mountains (longest match, exact
+    case), plus any known mountain character span given for a text."""
     import spacy
     from spacy.matcher import PhraseMatcher
     from spacy.util import filter_spans
@@ -55,8 +83,15 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str]) -> List[d
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     matcher.add("MOUNTAIN", list(nlp.tokenizer.pipe(mountain_names)))
     sentences = []
-    for doc in nlp.tokenizer.pipe(as_sentence(t) for t in texts):
-        spans = filter_spans([doc[start:end] for _, start, end in matcher(doc)])
+    known = list(known)
+    for n, doc in enumerate(nlp.tokenizer.pipe(as_sentence(t) for t in texts)):
+        candidates = [doc[start:end] for _, start, end in matcher(doc)]
+        if n < len(known) and known[n] is not None:
+            span = doc.char_span(*known[n])
+            if span is None:
+                continue  # the name does not fall on token boundaries: leave the sentence out
+            candidates.append(span)
+        spans = filter_spans(candidates)
         tags = ["O"] * len(doc)
         for span in spans:
             tags[span.start] = "B-MOUNTAIN"
@@ -67,21 +102,26 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str]) -> List[d
     return sentences
 
 
-def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSES) -> List[dict]:
-    """n tagged gloss sentences (all of them if fewer), drawn with the seed."""
+def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSES, instances: Path = INSTANCES) -> List[dict]:
+    """n tagged sentences from the glosses and the instance sentences (all if fewer), drawn with the seed."""
     if n <= 0:
         return []
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; run `python scripts/wordnet_glosses.py` where Debian's wordnet-base is installed")
-    texts = [t for t in path.read_text(encoding="utf8").splitlines() if t.strip()]
-    rng = random.Random(seed)
-    return tag_sentences(rng.sample(texts, min(n, len(texts))), mountain_names)
+    pool = [(t, None) for t in path.read_text(encoding="utf8").splitlines() if t.strip()]
+    if instances.exists():
+        for line in instances.read_text(encoding="utf8").splitlines():
+            text, _, span = line.partition("\t")
+            pool.append((text, tuple(int(x) for x in span.split(":")) if span else None))
+    chosen = random.Random(seed).sample(pool, min(n, len(pool)))
+    return tag_sentences([t for t, _ in chosen], mountain_names, [k for _, k in chosen])
 
 
 @app.command()
 def main(
     wordnet_dir: Path = typer.Option(Path("/usr/share/wordnet"), help="Debian wordnet-base's data folder"),
     output: Path = typer.Option(GLOSSES),
+    instances: Path = typer.Option(INSTANCES),
 ):
     """Extract WordNet glosses and examples that hold proper names."""
     data_noun = wordnet_dir / "data.noun"
@@ -91,6 +131,9 @@ def main(
     texts = extract(data_noun)
     output.write_text("\n".join(texts) + "\n", encoding="utf8")
     typer.echo(f"wrote {len(texts)} glosses and examples to {output}")
+    rows = extract_instances(data_noun)
+    instances.write_text("".join(f"{text}\t{span}\n" for text, span in rows), encoding="utf8")
+    typer.echo(f"wrote {len(rows)} instance sentences ({sum(bool(s) for _, s in rows)} mountains) to {instances}")
 
 
 if __name__ == "__main__":

@@ -162,3 +162,13 @@ def test_fewnerd_dev_reads_and_aligns_completely(fewnerd_dev, nlp):
     sentences = read_iob(fewnerd_dev)
     assert len(sentences) == 605
     assert all(words_to_doc(nlp, s)[1] == 0 for s in sentences)
+
+
+def test_token_files_are_tagged_as_running_prose():
+    from corpus_io import detokenize
+
+    words = ["Everest", "(", "8,849", "m", ")", "is", "Nepal", "'s", "highest", "peak", ",", "they", "say", "."]
+    assert detokenize(words) == "Everest (8,849 m) is Nepal's highest peak, they say."
+    s = Sentence(detokenize(words), words, ["B-MOUNTAIN"] + ["O"] * 13, "x:1")
+    doc, misaligned = words_to_doc(spacy.blank("en"), s)
+    assert misaligned == 0 and [e.text for e in doc.ents] == ["Everest"]

@@ -22,3 +22,23 @@ def test_gazetteer_mountains_are_tagged_with_the_longest_match():
     assert tagged == [("San", "B-MOUNTAIN"), ("Juan", "I-MOUNTAIN"), ("Mountains", "I-MOUNTAIN")]
     assert sentence["tokens"] == [t.text for t in spacy.blank("en")(sentence["text"])]
     assert len(sentence["pos"]) == len(sentence["tokens"])
+
+
+def test_instances_become_sentences_with_the_mountain_name_tagged(tmp_path):
+    from build_gazetteer import ROOTS
+
+    from wordnet_glosses import extract_instances, sample
+
+    lines = [f"{offset} 17 n 01 {kind} 0 000 | a kind of elevation" for offset, kind in ROOTS.items()]
+    lines.append("09000010 15 n 01 Mount_Foo 0 001 @i 09359803 n 0000 | a mountain in the Bar Range of Baz")
+    lines.append("09000011 15 n 01 Quux 0 001 @i 08000000 n 0000 | a city in Baz on the Bar River")
+    lines.append("08000000 15 n 01 city 0 000 | a large town")
+    data = tmp_path / "data.noun"
+    data.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    rows = extract_instances(data)
+    assert rows == [("Mount Foo is a mountain in the Bar Range of Baz.", "0:9"), ("Quux is a city in Baz on the Bar River.", "")]
+    glosses, instances = tmp_path / "glosses.txt", tmp_path / "instances.tsv"
+    glosses.write_text("")
+    instances.write_text("".join(f"{t}\t{s}\n" for t, s in rows))
+    tagged = {s["text"]: [w for w, t in zip(s["tokens"], s["tags"]) if t != "O"] for s in sample(5, 0, ["Bar Range"], glosses, instances)}
+    assert tagged == {"Mount Foo is a mountain in the Bar Range of Baz.": ["Mount", "Foo", "Bar", "Range"], "Quux is a city in Baz on the Bar River.": []}
