@@ -284,6 +284,19 @@ MOUNTAIN_TEMPLATES: Dict[str, List[str]] = {
         "{P} lies within {NP}, which was established in {year}[ to protect its forests and wildlife|].",
         "The name {P} is derived from the {lang} word for \"{gloss}\"[, referring to its shape|, a reference to its snow cap|].",
         "{P} ({lang}: {ALT}) is a {P:type} in {P:country}[, located about {km} km from {CITY}|].",
+        # The mountain as a landmark at the end of a distance or direction phrase, the slot that the
+        # negative templates fill with towns ("lies 20 km north of ..."): both must be seen.
+        "{CITY} lies about {km} km [north|south|east|west|northeast|northwest|southeast|southwest] of {P}.",
+        "It lies [about|some|roughly|nearly] {km} km [north|south|east|west|north-east|south-west] of {P}.",
+        "The [hamlet|monastery|hut|lake|pass|village|glacier] is [situated|located] {km} km [from|north of|south of|east of|west of] {P}[ and {km} km from {CITY}|].",
+        "{LAKE} lies [just|immediately|a few kilometres] [north|south|east|west] of {P}.",
+        "The [glacier|stream|valley|ridge] [flows|runs|descends|extends] [north|south|east|west]ward from {P}.",
+        "[From the village|From the top|On a clear day], one can see as far as {P}.",
+        "The nearest [town|railway station|airport] is {CITY}, {km} km [north|south|east|west] of {P}.",
+        "The border runs [along the crest of|across the summit of|close to] {P}.",
+        "{P} lies about {km} km [north|south|east|west|northeast|southwest] of {CITY}[, near the border with {COUNTRY}|].",
+        "{P} is [situated|located] {km} km from {CITY}[ and can be reached by bus from {CITY2}|].",
+        "{P} rises [just|about {km} km] [north|south|east|west] of {LAKE}.",
         "{PERSON} made the first ascent of {P} in {year} with {PERSON2}[, a {nat} guide|, who later wrote an account of the climb|].",
         "The first recorded ascent of {P} was made on {date} by a party led by {PERSON}[, who approached from {VALLEY}|].",
         "{PERSON} ({year}–{year2}) was a {nat} mountaineer best known for his ascents of {PLIST}.",
@@ -724,6 +737,13 @@ OTHER_TEMPLATES += [
     "{ISLW} lies {km} km off the coast and is reached by ferry from {CITY}.",
     "{CPLACE} was created as an administrative district in {year}.",
     "{ETH} settled along {RIVER} in the {century} century.",
+    # Sports, film and music prose: people and teams in the subject and object slots.
+    "{PERSON} scored {num2} points as {TEAM} beat {TEAM2} [in overtime|at home|on the road].",
+    "In {year}, {PERSON} was traded to {TEAM} in exchange for {PERSON2}[ and a draft pick|].",
+    "{PERSON} signed with {TEAM} in {month} {year}[ after {num2} seasons with {TEAM2}|].",
+    "{TEAM} finished the {year} season [second|third|fourth] in the league, [two|three|five] points behind {TEAM2}.",
+    "The film stars {PERSON} and {PERSON2}[, with music by {PERSON3}|].",
+    "{PERSON} [released|recorded] the album in {year} with producer {PERSON2}.",
 ]
 MIXED_TEMPLATES += [
     "{P:tunnel} was opened in {year} and runs beneath {P} for {num2} km.",
