@@ -36,7 +36,7 @@ def main(
     llm_model: str = typer.Option("gpt-4o-mini"),
     concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
     sentences_per_request: int = typer.Option(5, min=1),
-    gloss_fraction: float = typer.Option(0.2, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
+    gloss_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
 ):
     """Generate tagged sentences that mention mountains (and sentences that must not be tagged)."""
     chosen = choose(generator)
