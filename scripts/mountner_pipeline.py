@@ -110,8 +110,13 @@ def viterbi_decode(probs: numpy.ndarray, allowed: numpy.ndarray, may_start: nump
     return path[::-1]
 
 
-@Language.factory(
-    "mountner",
+def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], head_lr_scale: float, scorer: Optional[Callable]) -> "MountainTagger":
+    return MountainTagger(nlp.vocab, model, name, labels=labels, head_lr_scale=head_lr_scale, scorer=scorer)
+
+
+# Registered once: a script that imports the project's copy of this file may also load the installed
+# en_mountner, which imports its own copy, and spaCy refuses a second factory from another file.
+MOUNTNER_FACTORY = dict(
     assigns=["doc.ents", "token.ent_iob", "token.ent_type", "span._.confidence", "token._.mountner_prob"],
     default_config={
         "labels": ["MOUNTAIN"],
@@ -120,8 +125,8 @@ def viterbi_decode(probs: numpy.ndarray, allowed: numpy.ndarray, may_start: nump
     },
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
-def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], head_lr_scale: float, scorer: Optional[Callable]) -> "MountainTagger":
-    return MountainTagger(nlp.vocab, model, name, labels=labels, head_lr_scale=head_lr_scale, scorer=scorer)
+if not Language.has_factory("mountner"):
+    Language.factory("mountner", **MOUNTNER_FACTORY)(make_mountner)
 
 
 class MountainTagger(TrainablePipe):

@@ -68,7 +68,11 @@ def test_all_from_generate_to_an_installable_wheel(project, monkeypatch):
     assert loaded["pipeline"] == ["transformer", "mountner"]
     assert loaded["encoder"]["used"] == str(encoder) and loaded["encoder"]["fallback"] is False
     assert all(0.0 <= c <= 1.0 for c in loaded["confidences"])
-    assert len(loaded["probs"]) == 8 and all(0.0 <= p <= 1.0 for p in loaded["probs"])
+    assert len(loaded["probs"]) == 7 and all(0.0 <= p <= 1.0 for p in loaded["probs"])
+    # The project's predict script with the installed package: two copies of the tagger code meet.
+    predicted = run([sys.executable, str(project / "scripts" / "predict.py"), "--model", "en_mountner", "We climbed Mount Kilimanjaro last year."], outside, env)
+    rows = json.loads(predicted.stdout)
+    assert [r["word"] for r in rows][2:4] == ["Mount", "Kilimanjaro"] and all(r["entity_group"] in ("MOUNTAIN", "O") for r in rows)
 
 
 def test_generate_step_with_the_openai_backend_against_a_faulty_local_server(project):
