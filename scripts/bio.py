@@ -9,6 +9,8 @@ import csv
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple
 
+from mountner_pipeline import bio_entity_spans
+
 LABEL = "MOUNTAIN"
 TAGS = ("O", f"B-{LABEL}", f"I-{LABEL}")
 
@@ -50,14 +52,7 @@ def repair_bio(tags: Sequence[str]) -> Tuple[List[str], int]:
 
 def bio_spans(tags: Sequence[str]) -> List[Tuple[int, int]]:
     """Word-index spans [start, end) of the entities in well-formed BIO tags."""
-    spans, start = [], None
-    for i, tag in enumerate(list(tags) + ["O"]):
-        if start is not None and not tag.startswith("I-"):
-            spans.append((start, i))
-            start = None
-        if tag.startswith("B-"):
-            start = i
-    return spans
+    return [(start, end) for start, end, _ in bio_entity_spans(tags)]
 
 
 def word_char_offsets(text: str, words: Sequence[str]) -> Optional[List[Tuple[int, int]]]:

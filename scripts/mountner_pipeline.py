@@ -177,7 +177,7 @@ class MountainTagger(TrainablePipe):
             for token, tag_id in zip(doc, path):
                 token._.mountner_prob = float(probs[token.i, tag_id])
             ents = []
-            for start, end, label in _spans_from_bio(tags):
+            for start, end, label in bio_entity_spans(tags):
                 inside = [probs[i, path[i]] for i in range(start, end)]
                 # A token after the entity that might continue it makes the boundary uncertain.
                 if end < len(doc):
@@ -266,7 +266,8 @@ def _biluo_to_bio(tag: Optional[str]) -> Optional[str]:
     return ("B-" if prefix in ("B", "U") else "I-") + label
 
 
-def _spans_from_bio(tags: Sequence[str]) -> List[Tuple[int, int, str]]:
+def bio_entity_spans(tags: Sequence[str]) -> List[Tuple[int, int, str]]:
+    """(start, end, label) of the entities in well-formed BIO tags, end exclusive."""
     spans, start = [], None
     for i, tag in enumerate(list(tags) + [OUTSIDE]):
         if start is not None and not tag.startswith("I-"):
