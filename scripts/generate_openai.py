@@ -430,7 +430,6 @@ def _ensure_newline_at_end(path: Path) -> None:
 def _http_module():
     try:
         import httpx2 as module  # openai >= 3 is built on httpx2
-        import openai
 
         if hasattr(openai, "DefaultAsyncHttpx2Client"):
             return module
@@ -490,7 +489,6 @@ class _Generator:
 
     # -- client -----------------------------------------------------------------------------------
     def _make_client(self):
-        import openai
 
         httpx_mod = _http_module()
 
@@ -514,7 +512,6 @@ class _Generator:
                 f"[{type(err).__name__}]") from None
 
     async def _call(self, client, item: PlanItem):
-        import openai
 
         messages = build_messages(item)
         while True:
@@ -536,7 +533,6 @@ class _Generator:
 
     # -- one request --------------------------------------------------------------------------------
     async def _worker(self, client, item: PlanItem, sem: asyncio.Semaphore, raw_file) -> None:
-        import openai
 
         try:
             try:

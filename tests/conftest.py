@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import mountner_pipeline  # noqa: E402  registers the mountner factory
+import mountner_pipeline  # noqa: E402,F401  registers the mountner factory
 from tiny_bert import build_tiny_bert  # noqa: E402
 
 # Real annotated text for measuring only (never for training); tests using it skip when absent.

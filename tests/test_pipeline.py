@@ -3,10 +3,8 @@ import math
 import numpy
 import pytest
 import spacy
-from spacy.training import Example
 from thinc.api import registry
 
-import mountner_pipeline  # registers the factory, architectures and schedule
 from mountner_pipeline import allowed_transitions, bio_tags, viterbi_decode
 
 
