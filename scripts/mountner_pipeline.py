@@ -199,6 +199,7 @@ class MountainTagger(TrainablePipe):
     def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd=None, losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
         losses = {} if losses is None else losses
         losses.setdefault(self.name, 0.0)
+        examples = list(examples)  # validation iterates, and a generator would come back empty
         validate_examples(examples, "MountainTagger.update")
         examples = [eg for eg in examples if len(eg.predicted)]
         if not examples:
