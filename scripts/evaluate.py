@@ -58,6 +58,11 @@ def reliability(pairs: Sequence[Tuple[float, bool]]) -> List[dict]:
     return rows
 
 
+def _overlaps(span: Tuple[int, int], others) -> bool:
+    """Whether the character span overlaps any of the others."""
+    return any(start < span[1] and end > span[0] for start, end in others)
+
+
 def error_analysis(examples: Sequence[Example]) -> dict:
     missed, false_pos, boundary = Counter(), Counter(), Counter()
     missed_examples: Dict[str, List[str]] = {}
@@ -67,12 +72,12 @@ def error_analysis(examples: Sequence[Example]) -> dict:
         pred = {(e.start_char, e.end_char): e.text for e in eg.predicted.ents}
         for span, text in gold.items():
             if span not in pred:
-                overlaps = any(s < span[1] and e > span[0] for s, e in pred)
+                overlaps = _overlaps(span, pred)
                 kind = ("wrong boundary: " if overlaps else "") + mention_kind(text)
                 (boundary if overlaps else missed)[kind] += 1
                 missed_examples.setdefault(kind, []).append(text)
         for span, text in pred.items():
-            if span not in gold and not any(s < span[1] and e > span[0] for s, e in gold):
+            if span not in gold and not _overlaps(span, gold):
                 kind = mention_kind(text)
                 false_pos[kind] += 1
                 false_examples.setdefault(kind, []).append(text)
