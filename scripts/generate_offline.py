@@ -131,7 +131,7 @@ LOOKALIKE_TOWNS = [
     ("Mount Kisco", "New York"), ("Mount Shasta", "California"), ("Mountain Home", "Idaho"),
     ("Rocky Mount", "North Carolina"), ("Mount Joy", "Pennsylvania"), ("Mount Holly", "New Jersey"),
     ("Mount Prospect", "Illinois"), ("Mount Laurel", "New Jersey"), ("Mount Olive", "North Carolina"),
-    ("Mount Juliet", "Tennessee"), ("Mount Dora", "Florida"), ("Mount Clemens", "Michigan"),
+    ("Mount Juliet", "Tennessee"), ("Mount Dora", "Florida"), ("Mount Sterling", "Kentucky"),
     ("Hill City", "South Dakota"), ("Mount Isa", "Queensland"), ("Mount Gambier", "South Australia"),
     ("Mount Barker", "South Australia"), ("Mount Maunganui", "Bay of Plenty"), ("Beverly Hills", "California"),
     ("Pike Creek", "Delaware"), ("Blue Ridge", "Georgia"), ("Sierra Vista", "Arizona"), ("Mount Morris", "Illinois"),
@@ -517,9 +517,9 @@ MIXED_TEMPLATES = [
 # --------------------------------------------------------------------------------------------
 # Further kinds (error analysis on real encyclopedia prose, by kind). Mountain slots:
 #   QR  a qualified range, adjective inside, article outside: "the [Swiss Alps]", "the [Western Ghats]-like"
-#   RX  a head-less range name followed by a lower-case generic word (O): "the [Langeberg] mountain range"
-#   LM LM2  US-style local summits: "[Round Mountain]", "[Smith Knob]", "[Gregory Bald]", "the [Oak Hills]"
-#   B B2    a bare one-word name with only context as the cue: "climbed [Damavand]"
+#   RX  a head-less range name followed by a lower-case generic word (O): "the [Drakensberg] mountain range"
+#   LM LM2  US-style local summits: "[Bear Mountain]", "[Smith Knob]", "[Gregory Bald]", "the [Oak Hills]"
+#   B B2    a bare one-word name with only context as the cue: "climbed [Aconcagua]"
 #   MLIST   3-5 mountains of mixed forms; GLIST: mountains mixed with valleys, glaciers, lakes, passes, ...
 #   {P:mod} a mountain used as a modifier: "the 1953 [Mount Everest] expedition", "[K2] base camp"
 #   {P:tunnel} / {P:hospital}: capitalised things named after P, O as a whole ("Mont Blanc Tunnel")
@@ -528,6 +528,17 @@ MIXED_TEMPLATES = [
 #   structures: "X Bridge", "X Gorge", "X Falls", ...; LF:attr picks a head group), ISLW (one-word
 #   island), FLIST (features, no mountain).
 # --------------------------------------------------------------------------------------------
+# Faker locales whose people's names (and, for the second list, real town names) are in Latin script.
+WORLD_PERSON_LOCALES = ["en_IN", "id_ID", "lt_LT", "tr_TR", "cs_CZ", "hr_HR", "yo_NG", "sw", "en_KE", "ga_IE", "fi_FI", "az_AZ"]
+WORLD_CITY_LOCALES = ["en_IN", "id_ID", "fi_FI", "cs_CZ", "ro_RO", "sv_SE", "da_DK", "sk_SK", "hr_HR", "sl_SI", "zu_ZA",
+                      "es_AR", "es_CL", "es_CO", "pt_PT", "az_AZ"]
+# Titles of works (films, songs, plays, novels): capitalised, often odd words, never mountains.
+TITLE_ADJ = ["Silent", "Broken", "Last", "Crimson", "Hidden", "Lonely", "Endless", "Wild", "Secret", "Forgotten",
+             "Burning", "Electric", "Velvet", "Bitter", "Distant", "Savage", "Quiet", "Paper", "Glass", "Midnight"]
+TITLE_NOUN = ["Garden", "Letter", "Harvest", "Echo", "Promise", "Shadows", "Kingdom", "Heart", "Winter", "Stranger",
+              "Lantern", "Orchard", "Circus", "Horizon", "Mirror", "Sparrow", "Tide", "Daughter", "Carnival", "Machine"]
+WORK_KINDS = ["film", "film", "song", "album", "novel", "opera", "play", "musical", "television series", "short story"]
+QUOTE_STYLES = [('"', '"'), ('"', '"'), ("“", "”"), ("``", "''"), ("", "")]
 RANGE_QUALIFIERS = ["Northern", "Southern", "Eastern", "Western", "Central", "High", "Low", "Upper", "Lower", "Inner",
                     "Outer", "Greater", "Lesser", "North", "South", "East", "West", "Little", "Great"]
 COUNTRY_ADJ = {
@@ -744,6 +755,45 @@ OTHER_TEMPLATES += [
     "{TEAM} finished the {year} season [second|third|fourth] in the league, [two|three|five] points behind {TEAM2}.",
     "The film stars {PERSON} and {PERSON2}[, with music by {PERSON3}|].",
     "{PERSON} [released|recorded] the album in {year} with producer {PERSON2}.",
+]
+MOUNTAIN_TEMPLATES["encyclopedia"] += [
+    # Gazetteer stubs (polar and survey prose): mountains among glaciers, stations and surveyors.
+    "{P} is a [peak|mountain|summit] rising to {alt} m [at the head of|near the mouth of|on the west side of] {LF:glacier}[ in {R}|].",
+    "{P} stands {km} km [north|south|east|west|north-east|south-west] of {P2} in {R}[ of Antarctica|].",
+    "{LF:glacier} drains the [northern|southern|eastern|western] slopes of {R} and [merges with|feeds] {LF2:glacier}.",
+    "{P} was mapped from aerial photographs in {year} and named for {PERSON}, a [geologist|surveyor|radio operator] at the [base|station].",
+    "The party sledged past {P} and reached the foot of {R} on {date}.",
+    # Mountains named with only a weak cue, often in lists.
+    "After [several|a few|two] days [crossing|wandering through|traversing] {MLIST}, the [party|column|expedition] reached {CITY}.",
+    "Snow fell overnight on {MLIST}.",
+    "In clear weather {MLIST} can be seen from the town.",
+    "The [region's|county's|state's] [high points|highpoints] include {P} ({P:elevp}), {P2} ({P2:elevp}) and {P3} ({P3:elevp}).",
+    "The [legend|myth|story] tells how [a god|a giant|the goddess|a hero] [hurled a rock from|fell asleep on|was buried under] {P}.",
+    "[Skiing|Paragliding|Hiking] is popular on {MLIST}.",
+]
+OTHER_TEMPLATES += [
+    # Works, and lists of towns and of people: capitalised runs that are not mountains.
+    "{WORK} is a {year} [film|novel|opera|play|song|album] [written|directed|composed|recorded] by {PERSON}.",
+    "{PERSON}'s first novel, {WORK}, was published in {year}.",
+    "The album's singles included {WLIST}.",
+    "{PERSON} won the award for best [actress|actor|director] for {WORK}[ in {year}|].",
+    "The festival opened with a screening of {WORK}, directed by {PERSON}.",
+    "The orchestra performed {WORK} by {PERSON} and {WORK2} by {PERSON2}.",
+    "{PERSON}'s [films|books|songs] include {WLIST}.",
+    "The county is divided into [four|five|six] districts: {CLIST}.",
+    "Buses run from {CITY} to {CLIST}.",
+    "The dialect is spoken in {CLIST}.",
+    "Its sister cities are {CLIST}.",
+    "The [tournament|festival|census] covered {CLIST}.",
+    "The squad included {PLISTX}.",
+    "{PLISTX} were named in the team for the [final|tour|series] against {TEAM}.",
+    "The committee members were {PLISTX}.",
+    "{PERSON} studied under {PERSON2} in {CITY}[ before returning to {COUNTRY}|].",
+]
+MIXED_TEMPLATES += [
+    "{WORK} is a [film|novel|song] set on {P}.",
+    "The [villages|towns] of {CLIST} lie at the foot of {P}.",
+    "{PLISTX} reached the summit of {P} in {year}.",
 ]
 MIXED_TEMPLATES += [
     "{P:tunnel} was opened in {year} and runs beneath {P} for {num2} km.",
@@ -990,7 +1040,8 @@ class _Generator:
 
         self.rng = random.Random(seed)
         self.fakers = {}
-        for i, loc in enumerate(["en_US", "en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "pt_BR", "nl_NL", "pl_PL", "no_NO"]):
+        for i, loc in enumerate(["en_US", "en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "pt_BR", "nl_NL", "pl_PL", "no_NO"]
+                                + WORLD_PERSON_LOCALES + [loc for loc in WORLD_CITY_LOCALES if loc not in WORLD_PERSON_LOCALES]):
             fk = Faker(loc)
             fk.seed_instance(seed * 1009 + i)
             self.fakers[loc] = fk
@@ -1043,7 +1094,7 @@ class _Generator:
         return "Harrison"
 
     def person(self) -> str:
-        fk = self.faker()
+        fk = self.faker()  # any locale: foreign-looking names of people are not mountains either
         return f"{fk.first_name()} {fk.last_name()}".replace("’", "'")
 
     def company(self) -> str:
@@ -1052,7 +1103,8 @@ class _Generator:
         return " ".join(name.replace("’", "'").split())
 
     def city(self) -> str:
-        fk = self.faker(["en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "pt_BR", "nl_NL", "pl_PL", "no_NO", "en_US"])
+        fk = self.faker(["en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "pt_BR", "nl_NL", "pl_PL", "no_NO", "en_US"]
+                        + WORLD_CITY_LOCALES)
         return fk.city()
 
     # -- mountains -------------------------------------------------------------------------
@@ -1138,7 +1190,7 @@ class _Generator:
         return Mountain(f"{qual} {name}", "range", country, True, True)
 
     def local_mountain(self) -> Mountain:
-        """US-style local summit: Round Mountain, Smith Knob, Gregory Bald."""
+        """US-style local summit: Bear Mountain, Smith Knob, Gregory Bald."""
         r = self.rng
         roll = r.random()
         stem = (self.pick(LOCAL_STEMS) if roll < 0.4 else self.faker(["en_US", "en_GB"]).last_name() if roll < 0.75
@@ -1297,7 +1349,7 @@ def _resolve(gen: _Generator, ctx: _Ctx, slot: str, attr: Optional[str]) -> List
                 m = gen.mountain(ctx, want)
             ctx.values[key] = m
         m = ctx.values[key]
-        if base == "RX" and attr is None:  # "the Langeberg mountain range": the generic word is O
+        if base == "RX" and attr is None:  # "the [Drakensberg] mountain range": the generic word is O
             return [("the ", None), (m.name, "ENT"), (" " + rng.choice(RANGE_GENERICS), None)]
         return _mountain_attr(gen, ctx, key, m, attr)
     if base in ("MLIST", "GLIST"):
@@ -1443,7 +1495,9 @@ def _mountain_attr(gen: _Generator, ctx: _Ctx, key: str, m: Mountain, attr: Opti
             ctx.values[ekey] = gen.elevation(m)
         metres = ctx.values[ekey]
         if attr == "elevp":  # inside parentheses: no nested brackets
-            return [(f"{metres:,} {rng.choice(['m', 'm', 'metres'])}" if rng.random() < 0.8 else f"{metres:,} m; {round(metres * 3.28084):,} ft", None)]
+            feet = round(metres * 3.28084)
+            return [(rng.choice([f"{metres:,} m", f"{metres:,} m", f"{metres:,} metres", f"{metres:,} m; {feet:,} ft",
+                                 f"{feet:,} ft/{metres:,} m", f"{feet:,} ft / {metres} m", f"{metres} m / {feet:,} ft"]), None)]
         return [(gen.elev_phrase(metres) if attr == "elev" else f"{metres:,}", None)]
     if attr == "country":
         if m.country and rng.random() < 0.85:
@@ -1648,11 +1702,49 @@ def _list_segments(gen: _Generator, ctx: _Ctx, base: str) -> List[Segment]:
     return _join_items(items)
 
 
+def _work_title(gen: _Generator) -> str:
+    r = gen.rng
+    roll = r.random()
+    if roll < 0.3:
+        return f"The {gen.pick(TITLE_ADJ)} {gen.pick(TITLE_NOUN)}"
+    if roll < 0.45:
+        return f"{gen.pick(TITLE_NOUN)} of {gen.pick(['the ', ''])}{gen.pick(TITLE_NOUN + [gen.city()])}"
+    if roll < 0.6:
+        return gen.syllable_word(2, 3)
+    if roll < 0.75:
+        return f"{gen.pick(['Goodbye', 'Dear', 'Waiting for', 'Finding', 'Letters to'])} {gen.faker().first_name()}" if r.random() < 0.4 \
+            else f"{gen.pick(TITLE_ADJ)} {gen.faker().first_name()}"
+    if roll < 0.88:
+        return f"{gen.pick(TITLE_ADJ)} {gen.pick(TITLE_NOUN)}"
+    return gen.pick(TITLE_NOUN)
+
+
+def _neg_work(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    """A film, song, opera or novel title, in one of several quotation styles (or none)."""
+    opening, closing = gen.pick(QUOTE_STYLES)
+    return [(opening, None), (_work_title(gen), "NAME"), (closing, None)]
+
+
+def _neg_work_list(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    opening, closing = gen.pick(QUOTE_STYLES)
+    return _join_items([[(opening, None), (_work_title(gen), "NAME"), (closing, None)] for _ in range(gen.rng.choice([3, 4, 5]))])
+
+
+def _neg_place_list(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    """Towns and districts in a row, the way lists of mountains are written: "A, B, C and D"."""
+    return _join_items([[(gen.city(), "NAME")] for _ in range(gen.rng.choice([3, 4, 4, 5]))])
+
+
+def _neg_person_list(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    return _join_items([[(gen.person(), "NAME")] for _ in range(gen.rng.choice([2, 3, 3, 4]))])
+
+
 _NEGATIVE_COMPOSERS = {
     "PROD": _neg_product, "SOFT": _neg_software, "SHIPX": _neg_ship, "TRAIN": _neg_train, "ETH": _neg_ethnonym,
     "DYN": _neg_dynasty, "TEAM": _neg_team, "MYTH": _neg_myth, "GENUS": _neg_genus, "SPECIES": _neg_species,
     "TERM": _neg_term, "RARE": _neg_rare, "CPLACE": _neg_compass_place, "LF": _neg_landform, "ISLW": _neg_island_word,
-    "FLIST": _neg_feature_list,
+    "FLIST": _neg_feature_list, "WORK": _neg_work, "WLIST": _neg_work_list, "CLIST": _neg_place_list,
+    "PLISTX": _neg_person_list,
 }
 
 

@@ -352,3 +352,21 @@ def test_negative_kinds_cover_products_peoples_and_compass_places(sentences):
     }
     for what, pattern in checks.items():
         assert sum(bool(re.search(pattern, t)) for t in neg) >= 5, what
+
+
+def test_titles_town_lists_and_people_lists_are_outside():
+    gen = go._Generator(5, MOUNTAINS, OTHERS)
+    for composer in (go._neg_work, go._neg_work_list, go._neg_place_list, go._neg_person_list):
+        for _ in range(30):
+            segments = composer(gen, None)
+            assert {role for _, role in segments} <= {None, "NAME"}  # never a mountain
+            assert any(role == "NAME" for _, role in segments)
+    people = " ".join(gen.person() for _ in range(300))
+    assert re.search(r"[čėšžğışəñ]", people)  # names from outside English-speaking Europe too
+
+
+def test_world_people_and_towns_appear_in_other_sentences(sentences):
+    other = [s for s in sentences if s["kind"] == "other"]
+    lists = [s for s in other if re.search(r"([A-Z][\w'-]+(?: [A-Z][\w'-]+)*, ){2,}", s["text"])]
+    assert len(lists) >= 20
+    assert all(t == "O" for s in lists for t in s["tags"])
