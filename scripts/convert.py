@@ -12,7 +12,8 @@ import typer
 from spacy.tokens import DocBin
 from tqdm import tqdm
 
-from corpus_io import DataError, Sentence, read_sentences, sentence_names, words_to_doc
+from corpus_io import DataError, Sentence, name_key, read_sentences, sentence_names, words_to_doc
+from gazetteer import load_mountains
 
 app = typer.Typer(add_completion=False)
 
@@ -69,6 +70,8 @@ def main(
     seed: int = typer.Option(0),
     lang: str = typer.Option("en", help="Language of the tokenizer (the pipeline's)"),
     report: Path = typer.Option(Path("corpus/convert_report.json")),
+    gazetteer: Optional[Path] = typer.Option(None, help="A mountains TSV (corpus/gazetteer/mountains.tsv): its names, less the held-out ones, go to --known-names"),
+    known_names: Path = typer.Option(Path("corpus/known_names.txt"), help="The tagger's list of known names, one a line; test names are left out so test stays unseen"),
 ):
     """Split generated sentences by mountain name and write spaCy DocBin files."""
     nlp = spacy.blank(lang)
@@ -98,6 +101,16 @@ def main(
         docs = list(docbin.get_docs(nlp.vocab))
         sizes[name] = {"sentences": len(docs), "entities": sum(len(d.ents) for d in docs), "tokens": sum(len(d) for d in docs)}
     summary = {"splits": sizes, "generated": totals, "extra_train": extra_totals, "dropped_mixed_split_sentences": mixed}
+    if gazetteer is not None:
+        try:
+            names = load_mountains(gazetteer)["name"]
+        except (OSError, ValueError) as err:
+            typer.secho(f"convert: {err}", fg="red", err=True)
+            raise typer.Exit(1)
+        kept = [name for name in names if name_split(name_key(name), heldout_fraction, seed) == "train"]
+        known_names.parent.mkdir(parents=True, exist_ok=True)
+        known_names.write_text("".join(f"{name}\n" for name in kept), encoding="utf8")
+        summary["known_names"] = {"gazetteer": len(names), "kept": len(kept), "held_out_for_test": len(names) - len(kept)}
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(summary, indent=2))
     for name, size in sizes.items():

@@ -7,24 +7,35 @@ numpy and spacy-transformers.
 """
 
 import math
+import re
+from pathlib import Path
 from itertools import islice
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy
+import srsly
 from spacy.language import Language
-from spacy.pipeline import TrainablePipe
+from spacy.matcher import PhraseMatcher
+from spacy.pipeline import Pipe, TrainablePipe
 from spacy.scorer import get_ner_prf
 from spacy.tokens import Doc, Span, Token
 from spacy.training import Example, validate_examples, validate_get_examples
-from spacy.util import registry
+from spacy.util import filter_spans, registry
 from thinc.api import Model, SequenceCategoricalCrossentropy, Softmax, chain, concatenate, set_dropout_rate, with_array
 from thinc.types import Floats2d
 
 # Read after spacy.load(): ent._.confidence and, per token, the probability of its tag.
 Span.set_extension("confidence", default=None, force=True)
+# "tagger", or "known name": a listed name the tagger left out (see MountainTagger.known_name_fallback).
+Span.set_extension("mountner_source", default=None, force=True)
 Token.set_extension("mountner_prob", default=None, force=True)
+# 1: the first word of a known mountain name, 2: a later word of one, 0: neither (mountner_gazetteer sets it).
+Token.set_extension("mountner_known", default=0, force=True)
 
 OUTSIDE = "O"
+# Tokens that are never part of a mountain's name: brackets, quotes and clause punctuation. The decoder
+# keeps them outside, so "Mauna Loa ()" or "``Bukhansan``" cannot pull a bracket or a quote into the span.
+NEVER_IN_NAME = re.compile(r"[()\[\]{}\"“”„«»`,;:!?]+|''")
 
 
 @registry.schedules("mountner.warmup_cosine.v1")
@@ -110,23 +121,79 @@ def viterbi_decode(probs: numpy.ndarray, allowed: numpy.ndarray, may_start: nump
     return path[::-1]
 
 
-def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], head_lr_scale: float, scorer: Optional[Callable]) -> "MountainTagger":
-    return MountainTagger(nlp.vocab, model, name, labels=labels, head_lr_scale=head_lr_scale, scorer=scorer)
+def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], head_lr_scale: float, known_name_min_prob: Optional[float],
+                  scorer: Optional[Callable]) -> "MountainTagger":
+    return MountainTagger(nlp.vocab, model, name, labels=labels, head_lr_scale=head_lr_scale,
+                          known_name_min_prob=known_name_min_prob, scorer=scorer)
 
 
 # Registered once: a script that imports the project's copy of this file may also load the installed
 # en_mountner, which imports its own copy, and spaCy refuses a second factory from another file.
 MOUNTNER_FACTORY = dict(
-    assigns=["doc.ents", "token.ent_iob", "token.ent_type", "span._.confidence", "token._.mountner_prob"],
+    assigns=["doc.ents", "token.ent_iob", "token.ent_type", "span._.confidence", "span._.mountner_source", "token._.mountner_prob"],
     default_config={
         "labels": ["MOUNTAIN"],
         "head_lr_scale": 10.0,
+        "known_name_min_prob": 0.001,
         "scorer": {"@scorers": "spacy.ner_scorer.v1"},
     },
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
 if not Language.has_factory("mountner"):
     Language.factory("mountner", **MOUNTNER_FACTORY)(make_mountner)
+
+
+class MountainGazetteer(Pipe):
+    """Marks the words of known mountain names (longest match, exact case) in token._.mountner_known,
+    a feature for mountner. The names come from a file at initialize and are saved with the pipeline."""
+
+    def __init__(self, nlp: Language, name: str = "mountner_gazetteer"):
+        self.name = name
+        self.vocab = nlp.vocab
+        self._make_doc = nlp.make_doc
+        self.set_names([])
+
+    def set_names(self, names: Iterable[str]) -> None:
+        self.names = sorted({name.strip() for name in names if name.strip()})
+        self._matcher = PhraseMatcher(self.vocab, attr="ORTH")
+        if self.names:
+            self._matcher.add("KNOWN", [self._make_doc(name) for name in self.names])
+
+    def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None, names_file: Optional[str] = None) -> None:
+        """names_file: one name a line (convert writes corpus/known_names.txt); none: no names."""
+        if names_file:
+            self.set_names(Path(names_file).read_text(encoding="utf8").splitlines())
+
+    def __call__(self, doc: Doc) -> Doc:
+        for span in filter_spans([doc[start:end] for _, start, end in self._matcher(doc)]):
+            span[0]._.mountner_known = 1
+            for token in span[1:]:
+                token._.mountner_known = 2
+        return doc
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return srsly.msgpack_dumps({"names": self.names})
+
+    def from_bytes(self, bytes_data: bytes, *, exclude=tuple()) -> "MountainGazetteer":
+        self.set_names(srsly.msgpack_loads(bytes_data)["names"])
+        return self
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "names.json", self.names)
+
+    def from_disk(self, path, *, exclude=tuple()) -> "MountainGazetteer":
+        self.set_names(srsly.read_json(Path(path) / "names.json"))
+        return self
+
+
+def make_mountner_gazetteer(nlp: Language, name: str) -> MountainGazetteer:
+    return MountainGazetteer(nlp, name)
+
+
+if not Language.has_factory("mountner_gazetteer"):
+    Language.factory("mountner_gazetteer", assigns=["token._.mountner_known"])(make_mountner_gazetteer)
 
 
 class MountainTagger(TrainablePipe):
@@ -136,12 +203,12 @@ class MountainTagger(TrainablePipe):
 
     def __init__(
         self, vocab, model: Model, name: str = "mountner", *, labels: Sequence[str] = ("MOUNTAIN",),
-        head_lr_scale: float = 10.0, scorer: Optional[Callable] = get_ner_prf,
+        head_lr_scale: float = 10.0, known_name_min_prob: Optional[float] = 0.001, scorer: Optional[Callable] = get_ner_prf,
     ):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"labels": list(labels), "head_lr_scale": head_lr_scale}
+        self.cfg = {"labels": list(labels), "head_lr_scale": head_lr_scale, "known_name_min_prob": known_name_min_prob}
         self.scorer = scorer
         self._setup_tags()
 
@@ -170,8 +237,12 @@ class MountainTagger(TrainablePipe):
         return [self.model.ops.to_numpy(next(scores)) if len(doc) else numpy.zeros((0, len(self.tags)), dtype="f") for doc in docs]
 
     def set_annotations(self, docs: Iterable[Doc], scores: List[numpy.ndarray]) -> None:
+        outside = self.tags.index(OUTSIDE)
         for doc, probs in zip(docs, scores):
-            probs = numpy.asarray(probs)
+            probs = numpy.array(probs)
+            punct = [t.i for t in doc if NEVER_IN_NAME.fullmatch(t.text)]
+            probs[punct] = 0.0
+            probs[punct, outside] = 1.0
             path = viterbi_decode(probs, self._allowed, self._may_start)
             tags = [self.tags[i] for i in path]
             for token, tag_id in zip(doc, path):
@@ -184,8 +255,35 @@ class MountainTagger(TrainablePipe):
                     inside.append(1.0 - probs[end, self.tags.index(f"I-{label}")])
                 span = Span(doc, start, end, label=label)
                 span._.confidence = float(min(inside))
+                span._.mountner_source = "tagger"
                 ents.append(span)
-            doc.set_ents(ents, default="outside")
+            if self.cfg.get("known_name_min_prob") is not None:
+                ents.extend(self._known_name_fallback(doc, ents, probs, self.cfg["known_name_min_prob"]))
+            doc.set_ents(sorted(ents), default="outside")
+
+    def _known_name_fallback(self, doc: Doc, ents: List[Span], probs: numpy.ndarray, min_prob: float) -> List[Span]:
+        """Known names (token._.mountner_known, from mountner_gazetteer) that the tagger left out, that
+        stand alone (not inside a longer capitalised name: "Mont Blanc Tunnel", "Everest Group", "John
+        Logan") and that the tagger gives at least min_prob: below that it has read a context that rules
+        the name out (a town, a brand). Their confidence is the tagger's: the lowest of P(B-), P(I-)..."""
+        label = self.cfg["labels"][0]
+        begin, inside = self.tags.index(f"B-{label}"), self.tags.index(f"I-{label}")
+        taken = numpy.zeros(len(doc) + 1, dtype=bool)
+        for ent in ents:
+            taken[ent.start:ent.end] = True
+        added = []
+        for start, end in known_name_spans(doc):
+            sentence_initial = start == 0 or doc[start - 1].i == 0 or doc[start - 2].text in (".", "!", "?")
+            if taken[start:end].any() or _capitalised(doc, end) or (not sentence_initial and _capitalised(doc, start - 1)):
+                continue
+            confidence = float(min([probs[start, begin]] + [probs[i, inside] for i in range(start + 1, end)]))
+            if confidence < min_prob:
+                continue
+            span = Span(doc, start, end, label=label)
+            span._.confidence = confidence
+            span._.mountner_source = "known name"
+            added.append(span)
+        return added
 
     def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]) -> Tuple[float, List[Floats2d]]:
         validate_examples(examples, "MountainTagger.get_loss")
@@ -265,6 +363,22 @@ def _biluo_to_bio(tag: Optional[str]) -> Optional[str]:
         return OUTSIDE
     prefix, label = tag.split("-", 1)
     return ("B-" if prefix in ("B", "U") else "I-") + label
+
+
+def known_name_spans(doc: Doc) -> List[Tuple[int, int]]:
+    """(start, end) of the known names that mountner_gazetteer marked in the doc."""
+    spans = []
+    for token in doc:
+        if token._.mountner_known == 1:
+            spans.append([token.i, token.i + 1])
+        elif token._.mountner_known == 2 and spans and spans[-1][1] == token.i:
+            spans[-1][1] = token.i + 1
+    return [(start, end) for start, end in spans]
+
+
+def _capitalised(doc: Doc, i: int) -> bool:
+    """Whether token i exists and is a capitalised word (so it would be part of a longer name)."""
+    return i < len(doc) and doc[i].is_alpha and doc[i].text[:1].isupper()
 
 
 def bio_entity_spans(tags: Sequence[str]) -> List[Tuple[int, int, str]]:

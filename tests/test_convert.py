@@ -9,6 +9,7 @@ from spacy.tokens import DocBin
 
 from bio import write_rows
 from convert import assign_split, name_split
+from corpus_io import name_key
 from corpus_io import DataError, Sentence, doc_to_word_tags, read_iob, read_seed_csv, read_sentences, read_word_rows, words_to_doc
 
 from conftest import ROOT
@@ -138,6 +139,23 @@ def test_convert_cli_writes_docbins_and_reports_sizes(tmp_path):
     assert sum(report["splits"][s]["sentences"] for s in seen) == 80
     assert seen["test"] and not (seen["test"] & seen["train"])
     assert "train" in result.stdout and "sentences" in result.stdout
+
+
+def test_convert_writes_known_names_without_the_held_out_ones(tmp_path):
+    rows = tmp_path / "rows.csv"
+    write_rows([sentence("We saw Ben Nevis.", ["We", "saw", "Ben", "Nevis", "."], ["O", "O", "B-MOUNTAIN", "I-MOUNTAIN", "O"])], rows)
+    gazetteer = ROOT / "corpus" / "gazetteer" / "mountains.tsv"
+    known = tmp_path / "known.txt"
+    result = run_convert(rows, "--output-dir", tmp_path, "--report", tmp_path / "report.json", "--gazetteer", gazetteer, "--known-names", known)
+    assert result.returncode == 0, result.stderr
+    names = known.read_text(encoding="utf8").splitlines()
+    report = json.loads((tmp_path / "report.json").read_text())["known_names"]
+    assert len(names) == report["kept"] and report["held_out_for_test"] > 0.1 * report["gazetteer"]
+    assert all(name_split(name_key(name), 0.15, 0) == "train" for name in names)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("name\tkind\nX\ty\n", encoding="utf8")
+    result = run_convert(rows, "--output-dir", tmp_path, "--gazetteer", bad, "--known-names", known)
+    assert result.returncode == 1 and "bad.tsv" in result.stderr
 
 
 def test_convert_fails_when_over_one_percent_of_spans_do_not_align(tmp_path):

@@ -54,3 +54,47 @@ def test_tagger_round_trips_through_disk(trained):
 def test_empty_texts_are_fine(trained):
     nlp, _, _ = trained
     assert [len(d.ents) for d in nlp.pipe(["", "   ", "Ben Nevis"])][:2] == [0, 0]
+
+
+def test_gazetteer_marks_longest_exact_case_matches_and_round_trips(tmp_path):
+    nlp = spacy.blank("en")
+    gazetteer = nlp.add_pipe("mountner_gazetteer")
+    gazetteer.set_names(["Mont Blanc", "Mont Blanc du Tacul", "Everest", "Mount Everest", "  "])
+    doc = nlp("Mont Blanc du Tacul, Mount Everest, everest and the Everest Group.")
+    assert [t._.mountner_known for t in doc] == [1, 2, 2, 2, 0, 1, 2, 0, 0, 0, 0, 1, 0, 0]
+    copy = spacy.blank("en").add_pipe("mountner_gazetteer").from_bytes(gazetteer.to_bytes())
+    assert copy.names == gazetteer.names == ["Everest", "Mont Blanc", "Mont Blanc du Tacul", "Mount Everest"]
+    nlp.to_disk(tmp_path / "p")
+    assert [t._.mountner_known for t in spacy.load(tmp_path / "p")(doc.text)] == [t._.mountner_known for t in doc]
+    names_file = tmp_path / "names.txt"
+    names_file.write_text("Ben Nevis\nK2\n", encoding="utf8")
+    gazetteer.initialize(names_file=str(names_file))
+    assert gazetteer.names == ["Ben Nevis", "K2"] and not any(t._.mountner_known for t in nlp("Mont Blanc"))
+
+
+def test_known_names_the_tagger_left_out_are_added_only_where_they_stand_alone(trained, tmp_path):
+    nlp, _, _ = trained
+    tagger = nlp.get_pipe("mountner")
+    gazetteer = nlp.add_pipe("mountner_gazetteer", name="known_names", before="mountner")
+    try:
+        gazetteer.set_names(["Zugspitze", "Paris"])
+        text = "Paris and Zugspitze, then the Zugspitze Hotel and Anna Zugspitze."
+        doc = nlp(text)
+        known = [(e.text, e.start) for e in doc.ents if e._.mountner_source == "known name"]
+        tagger_ents = [e for e in doc.ents if e._.mountner_source == "tagger"]
+        # never inside a longer capitalised name, never over the tagger's own entities
+        assert all(doc[start + 1].text in (",", ".", "and", "then") for _, start in known)
+        assert not any(e.start == 7 or e.start == 11 for e in doc.ents if e._.mountner_source == "known name")
+        assert all(not (k[1] >= e.start and k[1] < e.end) for k in known for e in tagger_ents)
+        probs = tagger.predict([doc])[0]
+        begin = tagger.tags.index("B-MOUNTAIN")
+        for name, start in known:  # the tagger's own probability, at least the floor
+            assert doc[start:start + 1].text == name and probs[start, begin] >= tagger.cfg["known_name_min_prob"]
+        tagger.cfg["known_name_min_prob"] = 0.0
+        everything = {e.text for e in nlp(text).ents if e._.mountner_source == "known name"}
+        assert everything <= {"Paris", "Zugspitze"} and "Zugspitze" in everything | {e.text for e in nlp(text).ents}
+        tagger.cfg["known_name_min_prob"] = None
+        assert not [e for e in nlp(text).ents if e._.mountner_source == "known name"]
+    finally:
+        tagger.cfg["known_name_min_prob"] = 0.001
+        nlp.remove_pipe("known_names")
