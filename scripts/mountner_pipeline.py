@@ -248,7 +248,13 @@ class MountainTagger(TrainablePipe):
             for token, tag_id in zip(doc, path):
                 token._.mountner_prob = float(probs[token.i, tag_id])
             ents = []
+            cased = any(t.is_title for t in doc[1:])
             for start, end, label in bio_entity_spans(tags):
+                # In cased text a name starts with a capital: "the western [Bald Mountains]".
+                while cased and start < end and doc[start].is_lower and doc[start].is_alpha:
+                    start += 1
+                if start == end:
+                    continue
                 inside = [probs[i, path[i]] for i in range(start, end)]
                 # A token after the entity that might continue it makes the boundary uncertain.
                 if end < len(doc):
@@ -273,8 +279,10 @@ class MountainTagger(TrainablePipe):
             taken[ent.start:ent.end] = True
         added = []
         for start, end in known_name_spans(doc):
-            sentence_initial = start == 0 or doc[start - 1].i == 0 or doc[start - 2].text in (".", "!", "?")
-            if taken[start:end].any() or _capitalised(doc, end) or (not sentence_initial and _capitalised(doc, start - 1)):
+            # A capitalised word before the name joins it to a longer one, unless it starts a sentence
+            # or is a function word ("At Lookout Mountain").
+            free_before = start == 0 or doc[start - 1].is_stop or start == 1 or doc[start - 2].text in (".", "!", "?")
+            if taken[start:end].any() or _capitalised(doc, end) or (not free_before and _capitalised(doc, start - 1)):
                 continue
             confidence = float(min([probs[start, begin]] + [probs[i, inside] for i in range(start + 1, end)]))
             if confidence < min_prob:
