@@ -92,13 +92,17 @@ def error_analysis(examples: Sequence[Example]) -> dict:
 
 def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List[Example]) -> dict:
     spacy_scores = get_ner_prf(examples)
-    pairs = []
+    pairs, by_source = [], {}
     for eg in examples:
         gold = {(e.start_char, e.end_char) for e in eg.reference.ents}
         for ent in eg.predicted.ents:
+            right = (ent.start_char, ent.end_char) in gold
             confidence = ent._.get("confidence") if ent.has_extension("confidence") else None
             if confidence is not None:
-                pairs.append((confidence, (ent.start_char, ent.end_char) in gold))
+                pairs.append((confidence, right))
+            source = ent._.get("mountner_source") if ent.has_extension("mountner_source") else None
+            if source is not None:
+                by_source.setdefault(source, []).append(right)
     kwargs = dict(mode="strict", scheme=IOB2, zero_division=0)
     return {
         "sentences": len(examples),
@@ -111,6 +115,8 @@ def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List
         },
         "spacy": {"ents_p": spacy_scores["ents_p"], "ents_r": spacy_scores["ents_r"], "ents_f": spacy_scores["ents_f"]},
         "reliability": reliability(pairs) if pairs else None,
+        # where the entities came from: the tagger, or a known name it left out
+        "sources": {source: {"entities": len(rights), "precision": sum(rights) / len(rights)} for source, rights in sorted(by_source.items())},
         "errors": error_analysis(examples),
         # seqeval's report fails when neither side has an entity
         "report": classification_report(gold_tags, pred_tags, digits=3, **kwargs) if any(t != "O" for tags in gold_tags + pred_tags for t in tags) else "",
@@ -152,6 +158,8 @@ def print_result(name: str, result: dict) -> None:
         typer.echo("confidence band   entities   precision")
         for row in result["reliability"]:
             typer.echo(f"  {row['band']:>13}   {row['entities']:8}   {_fmt(row['precision']):>9}")
+    for source, row in result.get("sources", {}).items():
+        typer.echo(f"from {source}: {row['entities']} entities, precision {row['precision']:.3f}")
     errors = result["errors"]
     for title, key in (("missed", "missed_by_kind"), ("wrong boundary", "boundary_errors_by_kind"), ("false positives", "false_positives_by_kind")):
         if errors[key]:
