@@ -245,8 +245,6 @@ class MountainTagger(TrainablePipe):
             probs[punct, outside] = 1.0
             path = viterbi_decode(probs, self._allowed, self._may_start)
             tags = [self.tags[i] for i in path]
-            for token, tag_id in zip(doc, path):
-                token._.mountner_prob = float(probs[token.i, tag_id])
             ents = []
             cased = any(t.is_title for t in doc[1:])
             for start, end, label in bio_entity_spans(tags):
@@ -266,6 +264,13 @@ class MountainTagger(TrainablePipe):
             if self.cfg.get("known_name_min_prob") is not None:
                 ents.extend(self._known_name_fallback(doc, ents, probs, self.cfg["known_name_min_prob"]))
             doc.set_ents(sorted(ents), default="outside")
+            # Each token's probability of the tag it ends up with (after the rules and the known names).
+            final = numpy.full(len(doc), outside)
+            for ent in ents:
+                final[ent.start] = self.tags.index(f"B-{ent.label_}")
+                final[ent.start + 1:ent.end] = self.tags.index(f"I-{ent.label_}")
+            for token in doc:
+                token._.mountner_prob = float(probs[token.i, final[token.i]])
 
     def _known_name_fallback(self, doc: Doc, ents: List[Span], probs: numpy.ndarray, min_prob: float) -> List[Span]:
         """Known names (token._.mountner_known, from mountner_gazetteer) that the tagger left out, that

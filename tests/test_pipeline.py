@@ -88,6 +88,7 @@ def test_known_names_the_tagger_left_out_are_added_only_where_they_stand_alone(t
         for ent in doc.ents:
             if ent._.mountner_source == "known name":  # the tagger's own probability as confidence
                 assert ent._.confidence == pytest.approx(probs[ent.start, tagger.tags.index("B-MOUNTAIN")])
+                assert doc[ent.start]._.mountner_prob == pytest.approx(ent._.confidence)  # the per-word score agrees
         for floor in (1.01, None):  # no probability is that high; or the fallback is off
             tagger.cfg["known_name_min_prob"] = floor
             assert all(e._.mountner_source == "tagger" for e in nlp(text).ents)
