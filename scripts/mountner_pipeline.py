@@ -29,8 +29,8 @@ Span.set_extension("confidence", default=None, force=True)
 # "tagger", or "known name": a listed name the tagger left out (see MountainTagger.known_name_fallback).
 Span.set_extension("mountner_source", default=None, force=True)
 Token.set_extension("mountner_prob", default=None, force=True)
-# 1: the first word of a known mountain name, 2: a later word of one, 0: neither (mountner_gazetteer sets it).
-Token.set_extension("mountner_known", default=0, force=True)
+# mountner_gazetteer puts the known mountain names it finds in doc.spans[KNOWN_NAMES].
+KNOWN_NAMES = "mountner_known"
 
 OUTSIDE = "O"
 # Tokens that are never part of a mountain's name: brackets, quotes and clause punctuation. The decoder
@@ -144,8 +144,8 @@ if not Language.has_factory("mountner"):
 
 
 class MountainGazetteer(Pipe):
-    """Marks the words of known mountain names (longest match, exact case) in token._.mountner_known,
-    a feature for mountner. The names come from a file at initialize and are saved with the pipeline."""
+    """Puts the known mountain names in a doc (longest match, exact case) in doc.spans[KNOWN_NAMES],
+    for mountner. The names come from a file at initialize and are saved with the pipeline."""
 
     def __init__(self, nlp: Language, name: str = "mountner_gazetteer"):
         self.name = name
@@ -165,10 +165,7 @@ class MountainGazetteer(Pipe):
             self.set_names(Path(names_file).read_text(encoding="utf8").splitlines())
 
     def __call__(self, doc: Doc) -> Doc:
-        for span in filter_spans([doc[start:end] for _, start, end in self._matcher(doc)]):
-            span[0]._.mountner_known = 1
-            for token in span[1:]:
-                token._.mountner_known = 2
+        doc.spans[KNOWN_NAMES] = filter_spans([doc[start:end] for _, start, end in self._matcher(doc)])
         return doc
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:
@@ -193,7 +190,7 @@ def make_mountner_gazetteer(nlp: Language, name: str) -> MountainGazetteer:
 
 
 if not Language.has_factory("mountner_gazetteer"):
-    Language.factory("mountner_gazetteer", assigns=["token._.mountner_known"])(make_mountner_gazetteer)
+    Language.factory("mountner_gazetteer", assigns=["doc.spans"])(make_mountner_gazetteer)
 
 
 class MountainTagger(TrainablePipe):
@@ -273,7 +270,7 @@ class MountainTagger(TrainablePipe):
                 token._.mountner_prob = float(probs[token.i, final[token.i]])
 
     def _known_name_fallback(self, doc: Doc, ents: List[Span], probs: numpy.ndarray, min_prob: float) -> List[Span]:
-        """Known names (token._.mountner_known, from mountner_gazetteer) that the tagger left out, that
+        """Known names (doc.spans[KNOWN_NAMES], from mountner_gazetteer) that the tagger left out, that
         stand alone (not inside a longer capitalised name: "Mont Blanc Tunnel", "Everest Group", "John
         Logan") and that the tagger gives at least min_prob: below that it has read a context that rules
         the name out (a town, a brand). Their confidence is the tagger's: the lowest of P(B-), P(I-)..."""
@@ -283,7 +280,8 @@ class MountainTagger(TrainablePipe):
         for ent in ents:
             taken[ent.start:ent.end] = True
         added = []
-        for start, end in known_name_spans(doc):
+        for known in doc.spans.get(KNOWN_NAMES, []):
+            start, end = known.start, known.end
             # A capitalised word before the name joins it to a longer one, unless it starts a sentence
             # or is a function word ("At Lookout Mountain").
             free_before = start == 0 or doc[start - 1].is_stop or start == 1 or doc[start - 2].text in (".", "!", "?")
@@ -376,17 +374,6 @@ def _biluo_to_bio(tag: Optional[str]) -> Optional[str]:
         return OUTSIDE
     prefix, label = tag.split("-", 1)
     return ("B-" if prefix in ("B", "U") else "I-") + label
-
-
-def known_name_spans(doc: Doc) -> List[Tuple[int, int]]:
-    """(start, end) of the known names that mountner_gazetteer marked in the doc."""
-    spans = []
-    for token in doc:
-        if token._.mountner_known == 1:
-            spans.append([token.i, token.i + 1])
-        elif token._.mountner_known == 2 and spans and spans[-1][1] == token.i:
-            spans[-1][1] = token.i + 1
-    return [(start, end) for start, end in spans]
 
 
 def _capitalised(doc: Doc, i: int) -> bool:
