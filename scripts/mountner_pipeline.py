@@ -162,6 +162,8 @@ class MountainGazetteer(Pipe):
     def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None, names_file: Optional[str] = None) -> None:
         """names_file: one name a line (convert writes corpus/known_names.txt); none: no names."""
         if names_file:
+            if not Path(names_file).is_file():
+                raise ValueError(f"mountner_gazetteer: names file {names_file} not found (convert --known-names writes it)")
             self.set_names(Path(names_file).read_text(encoding="utf8").splitlines())
 
     def __call__(self, doc: Doc) -> Doc:

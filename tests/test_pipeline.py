@@ -71,6 +71,8 @@ def test_gazetteer_marks_longest_exact_case_matches_and_round_trips(tmp_path):
     names_file.write_text("Ben Nevis\nK2\n", encoding="utf8")
     gazetteer.initialize(names_file=str(names_file))
     assert gazetteer.names == ["Ben Nevis", "K2"] and not nlp("Mont Blanc").spans["mountner_known"]
+    with pytest.raises(ValueError, match="absent.txt not found"):
+        gazetteer.initialize(names_file=str(tmp_path / "absent.txt"))
 
 
 def test_known_names_the_tagger_left_out_are_added_only_where_they_stand_alone(trained):
