@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import mountner_pipeline  # noqa: E402,F401  registers the mountner factory
-from tiny_bert import build_tiny_bert  # noqa: E402
+from random_bert import build_tiny_bert  # noqa: E402
 
 # Real annotated text for measuring only (never for training); tests using it skip when absent.
 FEWNERD_DEV = ROOT.parent / "shared" / "data" / "fewnerd-mountain-dev.iob"

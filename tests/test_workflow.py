@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from tiny_bert import build_tiny_bert
+from random_bert import build_tiny_bert
 
 from conftest import ROOT
 
