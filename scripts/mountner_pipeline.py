@@ -36,6 +36,11 @@ OUTSIDE = "O"
 # Tokens that are never part of a mountain's name: brackets, quotes and clause punctuation. The decoder
 # keeps them outside, so "Mauna Loa ()" or "``Bukhansan``" cannot pull a bracket or a quote into the span.
 NEVER_IN_NAME = re.compile(r"[()\[\]{}\"“”„«»`,;:!?]+|''")
+# Capitalised words that may follow a mountain's name without being part of a longer name.
+NOT_A_NAME_PART = frozenset(
+    "I January February March April May June July August September October November December Jan Feb Mar Apr "
+    "Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+)
 
 
 @registry.schedules("mountner.warmup_cosine.v1")
@@ -246,11 +251,16 @@ class MountainTagger(TrainablePipe):
             tags = [self.tags[i] for i in path]
             ents = []
             cased = any(t.is_title for t in doc[1:])
+            headline = _title_cased(doc)
             for start, end, label in bio_entity_spans(tags):
                 # In cased text a name starts with a capital: "the western [Bald Mountains]".
                 while cased and start < end and doc[start].is_lower and doc[start].is_alpha:
                     start += 1
                 if start == end:
+                    continue
+                # A name the tagger ends before a capitalised word is the first part of a longer name,
+                # and so names something else: "Sakuma Dam", "Fehmarn Belt", "Bentley Continental".
+                if not headline and _capitalised(doc, end) and doc[end].text not in NOT_A_NAME_PART:
                     continue
                 inside = [probs[i, path[i]] for i in range(start, end)]
                 # A token after the entity that might continue it makes the boundary uncertain.
@@ -381,6 +391,12 @@ def _biluo_to_bio(tag: Optional[str]) -> Optional[str]:
 def _capitalised(doc: Doc, i: int) -> bool:
     """Whether token i exists and is a capitalised word (so it would be part of a longer name)."""
     return i < len(doc) and doc[i].is_alpha and doc[i].text[:1].isupper()
+
+
+def _title_cased(doc: Doc) -> bool:
+    """Headline style (most words capitalised), where a following capital says nothing."""
+    words = [t for t in doc if t.is_alpha and len(t) > 3]
+    return len(words) >= 3 and sum(t.text[:1].isupper() for t in words) >= 0.7 * len(words)
 
 
 def bio_entity_spans(tags: Sequence[str]) -> List[Tuple[int, int, str]]:

@@ -120,3 +120,26 @@ def test_decoder_keeps_punctuation_and_leading_lower_case_words_outside(trained)
     assert decode("We saw the northern ridge from Zermatt.", "OOOBOOOO") == []
     # all lower-case text has no capitals to go by, so nothing is trimmed there
     assert decode("we saw western ararat", "OOBI") == ["western ararat"]
+
+
+def test_decoder_drops_a_name_that_starts_a_longer_capitalised_name(trained):
+    nlp, _, _ = trained
+    tagger = nlp.get_pipe("mountner")
+    o, b, i = (tagger.tags.index(t) for t in ("O", "B-MOUNTAIN", "I-MOUNTAIN"))
+
+    def decode(text, tags):
+        doc = nlp.make_doc(text)
+        probs = numpy.full((len(doc), len(tagger.tags)), 0.01, dtype="f")
+        for row, tag in enumerate(tags):
+            probs[row, {"O": o, "B": b, "I": i}[tag]] = 0.98
+        tagger.set_annotations([doc], [probs])
+        return [e.text for e in doc.ents], [t._.mountner_prob for t in doc]
+
+    # The tagger read "Sakuma" as a mountain but ended it before "Dam": the dam's name, not a mountain.
+    ents, probs = decode("They visited the Sakuma Dam and the forests.", "OOOBOOOOO")
+    assert ents == [] and probs[3] == pytest.approx(0.01)  # the per-word score is that of the final O
+    assert decode("They visited Ararat and the forests.", "OOBOOOO")[0] == ["Ararat"]
+    # months, weekdays and "I" are not parts of a longer name
+    assert decode("We climbed Ararat May 29 and Elbrus Monday.", "OOBOOOBOO")[0] == ["Ararat", "Elbrus"]
+    # in headline style every word is capitalised, so a following capital says nothing
+    assert decode("Climbers Return From Ararat With Tales", "OOOBOO")[0] == ["Ararat"]
