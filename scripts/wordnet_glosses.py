@@ -72,20 +72,20 @@ def as_sentence(text: str) -> str:
 
 def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Sequence[Optional[Tuple[int, int]]] = ()) -> List[dict]:
     """Tokenize with spaCy's English tokenizer and tag gazetteer mountains (longest match, exact
-    case), plus any known mountain character span given for a text."""
+    case: the pipeline's own mountner_gazetteer), plus any known mountain character span given for a text."""
     import spacy
-    from spacy.matcher import PhraseMatcher
     from spacy.util import filter_spans
 
     from generate_offline import tag_pos
+    from mountner_pipeline import KNOWN_NAMES, MountainGazetteer
 
     nlp = spacy.blank("en")
-    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-    matcher.add("MOUNTAIN", list(nlp.tokenizer.pipe(mountain_names)))
+    gazetteer = MountainGazetteer(nlp)
+    gazetteer.set_names(mountain_names)
     sentences = []
     known = list(known)
-    for n, doc in enumerate(nlp.tokenizer.pipe(as_sentence(t) for t in texts)):
-        candidates = [doc[start:end] for _, start, end in matcher(doc)]
+    for n, doc in enumerate(gazetteer.pipe(nlp.tokenizer.pipe(as_sentence(t) for t in texts))):
+        candidates = list(doc.spans[KNOWN_NAMES])
         if n < len(known) and known[n] is not None:
             span = doc.char_span(*known[n])
             if span is None:
