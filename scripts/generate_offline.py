@@ -521,12 +521,13 @@ MIXED_TEMPLATES = [
 #   LM LM2  US-style local summits: "[Bear Mountain]", "[Smith Knob]", "[Gregory Bald]", "the [Oak Hills]"
 #   B B2    a bare one-word name with only context as the cue: "climbed [Aconcagua]"
 #   MLIST   3-5 mountains of mixed forms; GLIST: mountains mixed with valleys, glaciers, lakes, passes, ...
+#   SLIST   2-3 names sharing one lower-case generic word, which stays O: "the [Masson], [Casey] and [Frost] ranges"
 #   {P:mod} a mountain used as a modifier: "the 1953 [Mount Everest] expedition", "[K2] base camp"
 #   {P:tunnel} / {P:hospital}: capitalised things named after P, O as a whole ("Mont Blanc Tunnel")
 # Negative slots (all O): PROD (laptops, cars, aircraft, cameras), SOFT, SHIPX, TRAIN, ETH (ethnonyms),
 #   DYN, TEAM, MYTH, GENUS, SPECIES, TERM, RARE, CPLACE ("East X"), LF (composed landforms and
 #   structures: "X Bridge", "X Gorge", "X Falls", ...; LF:attr picks a head group), ISLW (one-word
-#   island), FLIST (features, no mountain).
+#   island), FLIST (features, no mountain), SNEG (SLIST's twin: "the Tay and Earn rivers", "the Casey and Davis stations").
 # --------------------------------------------------------------------------------------------
 # Faker locales whose people's names (and, for the second list, real town names) are in Latin script.
 WORLD_PERSON_LOCALES = ["en_IN", "id_ID", "lt_LT", "tr_TR", "cs_CZ", "hr_HR", "yo_NG", "sw", "en_KE", "ga_IE", "fi_FI", "az_AZ"]
@@ -551,6 +552,8 @@ COUNTRY_ADJ = {
     "Bulgaria": "Bulgarian", "Serbia": "Serbian", "Czech Republic": "Czech", "Morocco": "Moroccan", "Russia": "Russian",
 }
 RANGE_GENERICS = ["mountain range", "mountain range", "range", "range", "mountains", "massif", "hills", "highlands"]
+SHARED_GENERICS = ["ranges", "ranges", "mountains", "hills", "massifs", "peaks", "ridges", "volcanoes"]
+OTHER_SHARED_GENERICS = ["rivers", "valleys", "glaciers", "stations", "islands", "lakes", "families", "bays", "companies", "streets"]
 LOCAL_HEADS = [("Mountain", "mountain", 5), ("Hill", "hill", 3), ("Knob", "hill", 2), ("Bald", "mountain", 2), ("Peak", "peak", 2),
                ("Top", "hill", 1), ("Dome", "peak", 1)]
 LOCAL_STEMS = ["Bear", "Turkey", "Buzzard", "Panther", "Laurel", "Chestnut", "Sugar", "Huckleberry", "Rattlesnake", "Pilot",
@@ -770,8 +773,17 @@ MOUNTAIN_TEMPLATES["encyclopedia"] += [
     "The [region's|county's|state's] [high points|highpoints] include {P} ({P:elevp}), {P2} ({P2:elevp}) and {P3} ({P3:elevp}).",
     "The [legend|myth|story] tells how [a god|a giant|the goddess|a hero] [hurled a rock from|fell asleep on|was buried under] {P}.",
     "[Skiing|Paragliding|Hiking] is popular on {MLIST}.",
+    # Names that share one generic word: the generic stays outside.
+    "In {year}, {PERSON} made the first visits to {SLIST} [south|west|east|north] of the station.",
+    "Field parties mapped {SLIST} [from the air|on foot|by sledge] in {year}.",
+    "Snow fell overnight on {SLIST}.",
+    "The road to {CITY} runs between {SLIST}.",
+    "{LF:glacier} flows between {SLIST} to the sea.",
 ]
 OTHER_TEMPLATES += [
+    "In {year}, {PERSON} made the first visits to {SNEG}[ south of {CITY}|].",
+    "Field parties mapped {SNEG} in {year}.",
+    "The road to {CITY} runs between {SNEG}.",
     # Works, and lists of towns and of people: capitalised runs that are not mountains.
     "{WORK} is a {year} [film|novel|opera|play|song|album] [written|directed|composed|recorded] by {PERSON}.",
     "{PERSON}'s first novel, {WORK}, was published in {year}.",
@@ -1354,7 +1366,7 @@ def _resolve(gen: _Generator, ctx: _Ctx, slot: str, attr: Optional[str]) -> List
         if base == "RX" and attr is None:  # "the [Drakensberg] mountain range": the generic word is O
             return [("the ", None), (m.name, "ENT"), (" " + rng.choice(RANGE_GENERICS), None)]
         return _mountain_attr(gen, ctx, key, m, attr)
-    if base in ("MLIST", "GLIST"):
+    if base in ("MLIST", "GLIST", "SLIST"):
         return _list_segments(gen, ctx, base)
     if base in _NEGATIVE_COMPOSERS:
         if key not in ctx.values:
@@ -1687,8 +1699,13 @@ def _join_items(items: List[List[Segment]]) -> List[Segment]:
 
 
 def _list_segments(gen: _Generator, ctx: _Ctx, base: str) -> List[Segment]:
-    """MLIST: 3-5 mountains of mixed forms; GLIST: 1-2 mountains among valleys, glaciers, lakes, passes, islands, parks."""
+    """MLIST: 3-5 mountains of mixed forms; GLIST: 1-2 mountains among valleys, glaciers, lakes, passes, islands, parks;
+    SLIST: 2-3 mountain names that share one plural generic word."""
     r = gen.rng
+    if base == "SLIST":
+        stems = [gen.surname() if want == "person" else gen.mountain(ctx, want).name
+                 for want in (gen.pick(["person", "bare", "rx"]) for _ in range(r.choice([2, 2, 3])))]
+        return [("the ", None)] + _join_items([[(stem, "ENT")] for stem in stems]) + [(" " + gen.pick(SHARED_GENERICS), None)]
     if base == "MLIST":
         wants = [gen.pick(["single", "single", "bare", "local", "hill", "volcano"]) for _ in range(r.choice([3, 3, 4, 5]))]
         items = []
@@ -1741,12 +1758,18 @@ def _neg_person_list(gen: _Generator, attr: Optional[str]) -> List[Segment]:
     return _join_items([[(gen.person(), "NAME")] for _ in range(gen.rng.choice([2, 3, 3, 4]))])
 
 
+def _neg_shared_generic(gen: _Generator, attr: Optional[str]) -> List[Segment]:
+    """SNEG: names sharing a plural generic that is not a mountain's: "the Tay and Earn rivers"."""
+    stems = [gen.pick([gen.surname, gen.city, lambda: gen.syllable_word(2, 3)])() for _ in range(gen.rng.choice([2, 2, 3]))]
+    return [("the ", None)] + _join_items([[(stem, "NAME")] for stem in stems]) + [(" " + gen.pick(OTHER_SHARED_GENERICS), None)]
+
+
 _NEGATIVE_COMPOSERS = {
     "PROD": _neg_product, "SOFT": _neg_software, "SHIPX": _neg_ship, "TRAIN": _neg_train, "ETH": _neg_ethnonym,
     "DYN": _neg_dynasty, "TEAM": _neg_team, "MYTH": _neg_myth, "GENUS": _neg_genus, "SPECIES": _neg_species,
     "TERM": _neg_term, "RARE": _neg_rare, "CPLACE": _neg_compass_place, "LF": _neg_landform, "ISLW": _neg_island_word,
     "FLIST": _neg_feature_list, "WORK": _neg_work, "WLIST": _neg_work_list, "CLIST": _neg_place_list,
-    "PLISTX": _neg_person_list,
+    "PLISTX": _neg_person_list, "SNEG": _neg_shared_generic,
 }
 
 

@@ -380,3 +380,15 @@ def test_same_seed_same_data_in_another_process():
     outputs = {subprocess.run([sys.executable, "-c", code, str(ROOT / "scripts")], capture_output=True, text=True,
                               env={**os.environ, "PYTHONHASHSEED": salt}, check=True).stdout for salt in ("1", "2")}
     assert len(outputs) == 1
+
+
+def test_names_sharing_a_generic_word_are_tagged_and_the_word_stays_outside():
+    gen = go._Generator(7, MOUNTAINS, OTHERS)
+    for _ in range(30):
+        segments = go._list_segments(gen, go._Ctx(gen), "SLIST")
+        names = [text for text, role in segments if role == "ENT"]
+        assert 2 <= len(names) <= 3
+        assert segments[0] == ("the ", None) and segments[-1][1] is None
+        assert segments[-1][0].strip() in go.SHARED_GENERICS  # "the [Masson] and [Casey] ranges"
+        twin = go._neg_shared_generic(gen, None)  # "the Tay and Earn rivers": no mountain at all
+        assert {role for _, role in twin} <= {None, "NAME"} and twin[-1][0].strip() in go.OTHER_SHARED_GENERICS
