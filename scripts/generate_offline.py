@@ -521,13 +521,13 @@ MIXED_TEMPLATES = [
 #   LM LM2  US-style local summits: "[Bear Mountain]", "[Smith Knob]", "[Gregory Bald]", "the [Oak Hills]"
 #   B B2    a bare one-word name with only context as the cue: "climbed [Aconcagua]"
 #   MLIST   3-5 mountains of mixed forms; GLIST: mountains mixed with valleys, glaciers, lakes, passes, ...
-#   SLIST   2-3 names sharing one lower-case generic word, which stays O: "the [Masson], [Casey] and [Frost] ranges"
+#   SLIST   2-3 names sharing one lower-case generic word, which stays O: "the [Tarrow], [Keld] and [Frost] ranges"
 #   {P:mod} a mountain used as a modifier: "the 1953 [Mount Everest] expedition", "[K2] base camp"
 #   {P:tunnel} / {P:hospital}: capitalised things named after P, O as a whole ("Mont Blanc Tunnel")
 # Negative slots (all O): PROD (laptops, cars, aircraft, cameras), SOFT, SHIPX, TRAIN, ETH (ethnonyms),
 #   DYN, TEAM, MYTH, GENUS, SPECIES, TERM, RARE, CPLACE ("East X"), LF (composed landforms and
 #   structures: "X Bridge", "X Gorge", "X Falls", ...; LF:attr picks a head group), ISLW (one-word
-#   island), FLIST (features, no mountain), SNEG (SLIST's twin: "the Tay and Earn rivers", "the Casey and Davis stations").
+#   island), FLIST (features, no mountain), SNEG (SLIST's twin: "the Tay and Earn rivers", "the Orrin and Keld stations").
 # --------------------------------------------------------------------------------------------
 # Faker locales whose people's names (and, for the second list, real town names) are in Latin script.
 WORLD_PERSON_LOCALES = ["en_IN", "id_ID", "lt_LT", "tr_TR", "cs_CZ", "hr_HR", "yo_NG", "sw", "en_KE", "ga_IE", "fi_FI", "az_AZ"]

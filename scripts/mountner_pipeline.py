@@ -34,7 +34,7 @@ KNOWN_NAMES = "mountner_known"
 
 OUTSIDE = "O"
 # Tokens that are never part of a mountain's name: brackets, quotes and clause punctuation. The decoder
-# keeps them outside, so "Mauna Loa ()" or "``Bukhansan``" cannot pull a bracket or a quote into the span.
+# keeps them outside, so "Mauna Loa ()" or "``Harran``" cannot pull a bracket or a quote into the span.
 NEVER_IN_NAME = re.compile(r"[()\[\]{}\"“”„«»`,;:!?]+|''")
 # Capitalised words that may follow a mountain's name without being part of a longer name.
 NOT_A_NAME_PART = frozenset(
@@ -253,7 +253,7 @@ class MountainTagger(TrainablePipe):
             cased = any(t.is_title for t in doc[1:])
             headline = _title_cased(doc)
             for start, end, label in bio_entity_spans(tags):
-                # In cased text a name starts with a capital: "the western [Bald Mountains]".
+                # In cased text a name starts with a capital: "the western [Harran Mountains]".
                 while cased and start < end and doc[start].is_lower and doc[start].is_alpha:
                     start += 1
                 if start == end:
@@ -295,7 +295,7 @@ class MountainTagger(TrainablePipe):
         for known in doc.spans.get(KNOWN_NAMES, []):
             start, end = known.start, known.end
             # A capitalised word before the name joins it to a longer one, unless it starts a sentence
-            # or is a function word ("At Lookout Mountain").
+            # or is a function word ("At Harrow Peak").
             free_before = start == 0 or doc[start - 1].is_stop or start == 1 or doc[start - 2].text in (".", "!", "?")
             if taken[start:end].any() or _capitalised(doc, end) or (not free_before and _capitalised(doc, start - 1)):
                 continue

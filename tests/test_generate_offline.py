@@ -389,6 +389,6 @@ def test_names_sharing_a_generic_word_are_tagged_and_the_word_stays_outside():
         names = [text for text, role in segments if role == "ENT"]
         assert 2 <= len(names) <= 3
         assert segments[0] == ("the ", None) and segments[-1][1] is None
-        assert segments[-1][0].strip() in go.SHARED_GENERICS  # "the [Masson] and [Casey] ranges"
+        assert segments[-1][0].strip() in go.SHARED_GENERICS  # "the [Tarrow] and [Keld] ranges"
         twin = go._neg_shared_generic(gen, None)  # "the Tay and Earn rivers": no mountain at all
         assert {role for _, role in twin} <= {None, "NAME"} and twin[-1][0].strip() in go.OTHER_SHARED_GENERICS

@@ -116,7 +116,7 @@ def test_decoder_keeps_punctuation_and_leading_lower_case_words_outside(trained)
     # "Mauna Loa () is": a bracket or a quote never ends a name
     assert decode("Mauna Loa () is high.", "BIIIOOO") == ["Mauna Loa"]
     assert decode('We saw "Ararat" today.', "OOOBIOO") == ["Ararat"]
-    assert decode("In the western Bald Mountains snow fell.", "OOBIIOOO") == ["Bald Mountains"]
+    assert decode("In the western Harran Mountains snow fell.", "OOBIIOOO") == ["Harran Mountains"]
     assert decode("We saw the northern ridge from Zermatt.", "OOOBOOOO") == []
     # all lower-case text has no capitals to go by, so nothing is trimmed there
     assert decode("we saw western ararat", "OOBI") == ["western ararat"]
