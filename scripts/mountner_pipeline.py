@@ -139,7 +139,7 @@ MOUNTNER_FACTORY = dict(
     default_config={
         "labels": ["MOUNTAIN"],
         "head_lr_scale": 10.0,
-        "known_name_min_prob": 0.001,
+        "known_name_min_prob": 0.0001,
         "scorer": {"@scorers": "spacy.ner_scorer.v1"},
     },
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
@@ -207,7 +207,7 @@ class MountainTagger(TrainablePipe):
 
     def __init__(
         self, vocab, model: Model, name: str = "mountner", *, labels: Sequence[str] = ("MOUNTAIN",),
-        head_lr_scale: float = 10.0, known_name_min_prob: Optional[float] = 0.001, scorer: Optional[Callable] = get_ner_prf,
+        head_lr_scale: float = 10.0, known_name_min_prob: Optional[float] = 0.0001, scorer: Optional[Callable] = get_ner_prf,
     ):
         self.vocab = vocab
         self.model = model

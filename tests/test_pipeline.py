@@ -96,7 +96,7 @@ def test_known_names_the_tagger_left_out_are_added_only_where_they_stand_alone(t
             tagger.cfg["known_name_min_prob"] = floor
             assert all(e._.mountner_source == "tagger" for e in nlp(text).ents)
     finally:
-        tagger.cfg["known_name_min_prob"] = 0.001
+        tagger.cfg["known_name_min_prob"] = 0.0001
         nlp.remove_pipe("known_names")
 
 
