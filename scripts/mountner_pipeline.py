@@ -253,14 +253,18 @@ class MountainTagger(TrainablePipe):
             cased = any(t.is_title for t in doc[1:])
             headline = _title_cased(doc)
             for start, end, label in bio_entity_spans(tags):
-                # In cased text a name starts with a capital: "the western [Harran Mountains]".
-                while cased and start < end and doc[start].is_lower and doc[start].is_alpha:
-                    start += 1
-                if start == end:
-                    continue
                 # A name the tagger ends before a capitalised word is the first part of a longer name,
                 # and so names something else: "Sakuma Dam", "Fehmarn Belt", "Bentley Continental".
                 if not headline and _capitalised(doc, end) and doc[end].text not in NOT_A_NAME_PART:
+                    continue
+                # In cased text a name starts and ends with a capitalised word: "the western [Harran
+                # Mountains]", "the [Tatra] chamois"; inner particles and hyphenated endings stay
+                # ("Pic du Midi", "Ontake-san").
+                while cased and start < end and doc[start].is_lower and doc[start].is_alpha:
+                    start += 1
+                while cased and start < end - 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha and doc[end - 2].whitespace_:
+                    end -= 1
+                if start == end:
                     continue
                 inside = [probs[i, path[i]] for i in range(start, end)]
                 # A token after the entity that might continue it makes the boundary uncertain.

@@ -100,39 +100,41 @@ def test_known_names_the_tagger_left_out_are_added_only_where_they_stand_alone(t
         nlp.remove_pipe("known_names")
 
 
-def test_decoder_keeps_punctuation_and_leading_lower_case_words_outside(trained):
-    nlp, _, _ = trained
+def decoded(nlp, text, tags):
+    """A doc that the mountner decoder annotated from made-up probabilities: 0.98 for each token's tag
+    in tags ("O", "B", "I"), 0.01 for the others."""
     tagger = nlp.get_pipe("mountner")
-    o, b, i = (tagger.tags.index(t) for t in ("O", "B-MOUNTAIN", "I-MOUNTAIN"))
+    doc = nlp.make_doc(text)
+    probs = numpy.full((len(doc), len(tagger.tags)), 0.01, dtype="f")
+    for row, tag in enumerate(tags):
+        probs[row, tagger.tags.index({"O": "O", "B": "B-MOUNTAIN", "I": "I-MOUNTAIN"}[tag])] = 0.98
+    tagger.set_annotations([doc], [probs])
+    return doc
+
+
+def test_decoder_keeps_punctuation_and_lower_case_words_at_either_end_outside(trained):
+    nlp, _, _ = trained
 
     def decode(text, tags):
-        doc = nlp.make_doc(text)
-        probs = numpy.full((len(doc), len(tagger.tags)), 0.01, dtype="f")
-        for row, tag in enumerate(tags):
-            probs[row, {"O": o, "B": b, "I": i}[tag]] = 0.98
-        tagger.set_annotations([doc], [probs])
-        return [e.text for e in doc.ents]
+        return [e.text for e in decoded(nlp, text, tags).ents]
 
     # "Mauna Loa () is": a bracket or a quote never ends a name
     assert decode("Mauna Loa () is high.", "BIIIOOO") == ["Mauna Loa"]
     assert decode('We saw "Ararat" today.', "OOOBIOO") == ["Ararat"]
     assert decode("In the western Harran Mountains snow fell.", "OOBIIOOO") == ["Harran Mountains"]
     assert decode("We saw the northern ridge from Zermatt.", "OOOBOOOO") == []
+    assert decode("The Tatra chamois is shy.", "OBIOOO") == ["Tatra"]
+    assert decode("They climbed Pic du Midi today.", "OOBIIOO") == ["Pic du Midi"]
+    assert decode("They climbed Ontake-san today.", "OOBIIOO") == ["Ontake-san"]
     # all lower-case text has no capitals to go by, so nothing is trimmed there
     assert decode("we saw western ararat", "OOBI") == ["western ararat"]
 
 
 def test_decoder_drops_a_name_that_starts_a_longer_capitalised_name(trained):
     nlp, _, _ = trained
-    tagger = nlp.get_pipe("mountner")
-    o, b, i = (tagger.tags.index(t) for t in ("O", "B-MOUNTAIN", "I-MOUNTAIN"))
 
     def decode(text, tags):
-        doc = nlp.make_doc(text)
-        probs = numpy.full((len(doc), len(tagger.tags)), 0.01, dtype="f")
-        for row, tag in enumerate(tags):
-            probs[row, {"O": o, "B": b, "I": i}[tag]] = 0.98
-        tagger.set_annotations([doc], [probs])
+        doc = decoded(nlp, text, tags)
         return [e.text for e in doc.ents], [t._.mountner_prob for t in doc]
 
     # The tagger read "Sakuma" as a mountain but ended it before "Dam": the dam's name, not a mountain.
