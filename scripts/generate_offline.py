@@ -774,14 +774,21 @@ MOUNTAIN_TEMPLATES["encyclopedia"] += [
     "The [legend|myth|story] tells how [a god|a giant|the goddess|a hero] [hurled a rock from|fell asleep on|was buried under] {P}.",
     "[Skiing|Paragliding|Hiking] is popular on {MLIST}.",
     # Names that share one generic word: the generic stays outside.
-    "In {year}, {PERSON} made the first visits to {SLIST} [south|west|east|north] of the station.",
+    "In {year}, a survey party led by {PERSON} [crossed|photographed|reached] {SLIST}.",
     "Field parties mapped {SLIST} [from the air|on foot|by sledge] in {year}.",
     "Snow fell overnight on {SLIST}.",
     "The road to {CITY} runs between {SLIST}.",
     "{LF:glacier} flows between {SLIST} to the sea.",
+    # Names in quotation marks (former, local or first-recorded names), as quotes are not only for titles.
+    "The [peak|summit|hill|ridge] was first recorded as {ALT:q} in a [deed|charter|survey|land grant] of {year}.",
+    "[Shepherds|Local farmers|The first settlers] called the mountain {ALT:q}, {lang} for \"{gloss}\".",
+    "The old name of the [range|massif|peaks] was {ALT:q}, meaning \"{gloss}\"[ in {lang}|].",
+    "{P} (known locally as {ALT:q}) rises [above|south of|behind] {CITY}.",
+    "Early maps mark the summit as {P:q}[, a name still used by climbers|].",
+    "[The guidebook|His diary|The survey report] refers to the mountain only as {P:q}.",
 ]
 OTHER_TEMPLATES += [
-    "In {year}, {PERSON} made the first visits to {SNEG}[ south of {CITY}|].",
+    "In {year}, a survey party led by {PERSON} [crossed|photographed|reached] {SNEG}.",
     "Field parties mapped {SNEG} in {year}.",
     "The road to {CITY} runs between {SNEG}.",
     # Works, and lists of towns and of people: capitalised runs that are not mountains.
@@ -1395,7 +1402,7 @@ def _resolve(gen: _Generator, ctx: _Ctx, slot: str, attr: Optional[str]) -> List
         if key not in ctx.values:
             word = gen.syllable_word(2, 4)
             ctx.values[key] = word if rng.random() < 0.7 else f"{word} {gen.syllable_word(1, 2)}"
-        return [(ctx.values[key], "ENT")]
+        return _quoted(gen, ctx.values[key]) if attr == "q" else [(ctx.values[key], "ENT")]
     if base in ("PLIST", "PELIST"):
         n = rng.choice([2, 3, 3, 4])
         items = [gen.mountain(ctx, "single") for _ in range(n)]
@@ -1501,6 +1508,8 @@ def _mountain_attr(gen: _Generator, ctx: _Ctx, key: str, m: Mountain, attr: Opti
         return [("the " if m.the else "", None), (name, "ENT")]
     if attr == "mod":  # modifier inside a larger noun phrase: "the 1953 Mount Everest expedition"
         return [(m.name, "ENT")]
+    if attr == "q":  # in quotation marks, as names are cited: the quotes stay outside
+        return _quoted(gen, m.name)
     if attr == "type":
         return [(gen.type_word(m), None)]
     if attr in ("elev", "m", "elevp"):
@@ -1736,6 +1745,12 @@ def _work_title(gen: _Generator) -> str:
     if roll < 0.88:
         return f"{gen.pick(TITLE_ADJ)} {gen.pick(TITLE_NOUN)}"
     return gen.pick(TITLE_NOUN)
+
+
+def _quoted(gen: _Generator, name: str) -> List[Segment]:
+    """A mountain's name in one of the quotation styles that also mark titles of works (which are O)."""
+    opening, closing = gen.pick(QUOTE_STYLES)
+    return [(opening, None), (name, "ENT"), (closing, None)]
 
 
 def _neg_work(gen: _Generator, attr: Optional[str]) -> List[Segment]:

@@ -373,6 +373,20 @@ def test_world_people_and_towns_appear_in_other_sentences(sentences):
     assert all(t == "O" for s in lists for t in s["tags"])
 
 
+def test_quoted_mountain_names_are_tagged_and_the_quotes_stay_outside(sentences):
+    gen = go._Generator(9, MOUNTAINS, OTHERS)
+    for slot in ("P", "ALT"):
+        for _ in range(20):
+            segments = go._resolve(gen, go._Ctx(gen), slot, "q")
+            assert [role for _, role in segments] == [None, "ENT", None]
+            assert (segments[0][0], segments[2][0]) in go.QUOTE_STYLES and segments[1][0][:1].isupper()
+    quotes = {'"', "``", "''", "“", "”"}
+    quoted = [s for s in sentences
+              if any(tag.startswith("B-") and i and s["tokens"][i - 1] in quotes for i, tag in enumerate(s["tags"]))]
+    assert len(quoted) >= 5
+    assert all(tag == "O" for s in quoted for word, tag in zip(s["tokens"], s["tags"]) if word in quotes)
+
+
 def test_same_seed_same_data_in_another_process():
     """Python salts string hashes per process: nothing may depend on set order or hash values."""
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import generate_offline as go; "
