@@ -287,7 +287,8 @@ def test_lowercase_generic_after_a_range_name_is_outside(sentences):
                 if after == "mountain" and e + 1 < len(toks) and toks[e + 1] == "range":
                     assert tags[e] == tags[e + 1] == "O", s["text"]
                 assert after_tag == "O"
-                assert before is not None and before.lower() == "the", s["text"]
+                # "the [Drakensberg] mountain range"; or the last of names sharing it: "the [Onar] and [Zuon] mountains"
+                assert before is not None and before.lower() in ("the", "and"), s["text"]
     assert found >= 5
 
 
