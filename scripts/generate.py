@@ -29,7 +29,7 @@ def choose(generator: Generator) -> Generator:
 @app.command()
 def main(
     generator: Generator = typer.Option(Generator.auto, help="auto: openai when OPENAI_API_KEY is set, else offline"),
-    n_sentences: int = typer.Option(15000, min=1, help="Sentences to write"),
+    n_sentences: int = typer.Option(30000, min=1, help="Sentences to write"),
     seed: int = typer.Option(0, help="Seed of the offline generator and of the LLM request plan"),
     output: Path = typer.Option(Path("corpus/mountains.csv")),
     raw_dir: Path = typer.Option(Path("corpus/raw"), help="LLM answers as they arrive (resumable)"),
