@@ -50,6 +50,7 @@ SYNTHETIC_RATE = 0.30      # share of mountain mentions that are composed, not f
 OPENER_RATE = 0.18         # share of sentences given an introductory phrase ("In 1921, ...")
 COMBINE_RATE = 0.25        # share of sentences extended by a second, mountain-free clause ("...; the Rhine ...")
 TAIL_RATE = 0.12           # share of sentences given a trailing phrase (", according to the Alpine Club")
+COMPOSED_TOWN_RATE = 0.3   # share of towns that are invented words, as a share of the mountains are
 MAX_TRIES = 60             # redraws per sentence (duplicates, misaligned entities)
 
 MOUNTAIN_TYPES = ("peak", "mountain", "volcano", "hill", "ridge", "massif", "range")
@@ -583,6 +584,8 @@ MASCOTS = ["Eagles", "Rangers", "Wanderers", "Rovers", "Lions", "Tigers", "Bears
            "Highlanders", "Titans", "Giants", "Thunder", "Avalanche", "Stallions", "Miners", "Pirates", "Wolves", "Storm", "Royals"]
 ETHNO_ENDS = ["ites", "ids", "ians", "ans", "ese", "is", "ars", "ates", "ins"]
 MYTH_ENDS = ["os", "on", "a", "is", "ar", "eus", "ia", "ur", "as", "ene"]
+TOWN_ENDS = ["by", "ton", "ham", "ford", "hurst", "ley", "wick", "field", "pur", "abad", "ville", "burg", "heim", "ovo",
+             "ice", "grad", "sk", "stad", "thorpe", "gate", "bridge"]
 SCI_STEMS = ["Erythro", "Pachy", "Lepto", "Melano", "Chloro", "Xantho", "Brachy", "Cyano", "Rhodo", "Dendro", "Micro", "Macro",
              "Helio", "Litho", "Hydro", "Ptero", "Oro", "Acantho", "Strepto", "Staphylo", "Glypto", "Thermo", "Cryo", "Pyro",
              "Platy", "Steno", "Eu", "Neo", "Paleo", "Crypto"]
@@ -1122,6 +1125,11 @@ class _Generator:
         return " ".join(name.replace("’", "'").split())
 
     def city(self) -> str:
+        # Invented one-word towns ("Tamurby", "Korisa"), made like the invented one-word mountains:
+        # otherwise an unfamiliar word alone would mark a mountain, and real towns are unfamiliar too.
+        if self.rng.random() < COMPOSED_TOWN_RATE:
+            stem = self.syllable_word(2, 3)
+            return stem if self.rng.random() < 0.4 else stem.rstrip("aeiou").capitalize() + self.pick(TOWN_ENDS)
         # Not it_IT: Faker's Italian city() depends on the interpreter's hash seed, so the same seed
         # would give other data in another process.
         fk = self.faker(["en_GB", "de_DE", "fr_FR", "es_ES", "pt_BR", "nl_NL", "pl_PL", "no_NO", "en_US"]

@@ -388,6 +388,18 @@ def test_quoted_mountain_names_are_tagged_and_the_quotes_stay_outside(sentences)
     assert all(tag == "O" for s in quoted for word, tag in zip(s["tokens"], s["tags"]) if word in quotes)
 
 
+def test_invented_one_word_towns_are_outside_like_real_towns(sentences):
+    """Invented single words name towns as well as mountains, so the word's novelty is no cue."""
+    syllable = "(?:" + "|".join(go.SYLLABLES) + ")"
+    invented = re.compile(rf"{syllable}{{2,3}}|{syllable}{{1,3}}?[a-z]?(?:{'|'.join(go.TOWN_ENDS)})", re.IGNORECASE)
+    gen = go._Generator(3, MOUNTAINS, OTHERS)
+    towns = [gen.city() for _ in range(400)]
+    assert 0.2 < sum(bool(invented.fullmatch(t)) for t in towns) / len(towns) < 0.45
+    outside = [w for s in sentences if s["kind"] == "other" for w, t in zip(s["tokens"], s["tags"])
+               if t == "O" and w[:1].isupper() and invented.fullmatch(w) and w.endswith(tuple(go.TOWN_ENDS))]
+    assert len(outside) >= 10
+
+
 def test_same_seed_same_data_in_another_process():
     """Python salts string hashes per process: nothing may depend on set order or hash values."""
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import generate_offline as go; "
