@@ -398,9 +398,11 @@ def _capitalised(doc: Doc, i: int) -> bool:
 
 
 def _title_cased(doc: Doc) -> bool:
-    """Headline style (most words capitalised), where a following capital says nothing."""
-    words = [t for t in doc if t.is_alpha and len(t) > 3]
-    return len(words) >= 3 and sum(t.text[:1].isupper() for t in words) >= 0.7 * len(words)
+    """Headline style, where a following capital says nothing: every longer word that is not a function
+    word is capitalised, verbs too ("Climbers Return From Ararat"). A sentence dense with names still has
+    its lower-case verbs and nouns ("... Friars is now the Mount X Center")."""
+    words = [t for t in doc if t.is_alpha and len(t) > 3 and not t.is_stop]
+    return len(words) >= 3 and all(t.text[:1].isupper() for t in words)
 
 
 def bio_entity_spans(tags: Sequence[str]) -> List[Tuple[int, int, str]]:

@@ -145,3 +145,5 @@ def test_decoder_drops_a_name_that_starts_a_longer_capitalised_name(trained):
     assert decode("We climbed Ararat May 29 and Elbrus Monday.", "OOBOOOBOO")[0] == ["Ararat", "Elbrus"]
     # in headline style every word is capitalised, so a following capital says nothing
     assert decode("Climbers Return From Ararat With Tales", "OOOBOO")[0] == ["Ararat"]
+    # a sentence dense with names is not a headline while it has a lower-case verb
+    assert decode("Anna Tarrow of Harran donated Mount Keld Abbey to Orrin Friars.", "OOOOOBIOOOOO")[0] == []
