@@ -1129,7 +1129,7 @@ class _Generator:
         # otherwise an unfamiliar word alone would mark a mountain, and real towns are unfamiliar too.
         if self.rng.random() < COMPOSED_TOWN_RATE:
             stem = self.syllable_word(2, 3)
-            return stem if self.rng.random() < 0.4 else stem.rstrip("aeiou").capitalize() + self.pick(TOWN_ENDS)
+            return stem if self.rng.random() < 0.4 else stem.rstrip("aeiou") + self.pick(TOWN_ENDS)
         # Not it_IT: Faker's Italian city() depends on the interpreter's hash seed, so the same seed
         # would give other data in another process.
         fk = self.faker(["en_GB", "de_DE", "fr_FR", "es_ES", "pt_BR", "nl_NL", "pl_PL", "no_NO", "en_US"]
