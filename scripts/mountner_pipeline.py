@@ -33,9 +33,10 @@ Token.set_extension("mountner_prob", default=None, force=True)
 KNOWN_NAMES = "mountner_known"
 
 OUTSIDE = "O"
-# Tokens that are never part of a mountain's name: brackets, quotes and clause punctuation. The decoder
-# keeps them outside, so "Mauna Loa ()" or "``Harran``" cannot pull a bracket or a quote into the span.
-NEVER_IN_NAME = re.compile(r"[()\[\]{}\"“”„«»`,;:!?]+|''")
+# Tokens that are never part of a mountain's name: brackets, quotes, clause punctuation and whitespace
+# (spaCy makes a token of extra spaces and line breaks). The decoder keeps them outside, so "Mauna Loa ()"
+# or "``Harran``" cannot pull a bracket or a quote into the span, nor a blank line join two names.
+NEVER_IN_NAME = re.compile(r"[()\[\]{}\"“”„«»`,;:!?]+|''|\s+")
 # Capitalised words that may follow a mountain's name without being part of a longer name.
 NOT_A_NAME_PART = frozenset(
     "I January February March April May June July August September October November December Jan Feb Mar Apr "

@@ -121,6 +121,9 @@ def test_decoder_keeps_punctuation_and_lower_case_words_at_either_end_outside(tr
     # "Mauna Loa () is": a bracket or a quote never ends a name
     assert decode("Mauna Loa () is high.", "BIIIOOO") == ["Mauna Loa"]
     assert decode('We saw "Ararat" today.', "OOOBIOO") == ["Ararat"]
+    # nor does whitespace: a blank line does not join two names, nor is a blank a name
+    assert decode("We saw Ararat \n\nElbrus today.", "OOBIBOO") == ["Ararat", "Elbrus"]
+    assert decode("   ", "B") == []
     assert decode("In the western Harran Mountains snow fell.", "OOBIIOOO") == ["Harran Mountains"]
     assert decode("We saw the northern ridge from Zermatt.", "OOOBOOOO") == []
     assert decode("The Tatra chamois is shy.", "OBIOOO") == ["Tatra"]
