@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -130,6 +131,13 @@ class FakeOpenAIServer:
             block_on_close = False
             request_queue_size = 256
             allow_reuse_address = True
+
+            def handle_error(self, request, client_address):
+                # A client that stops its run (an auth error, Ctrl-C) drops its open connections; that is
+                # not a server fault, and printing it from a worker thread races pytest's closed stderr.
+                if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+                    return
+                super().handle_error(request, client_address)
 
         self._httpd = Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
