@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import json
 import platform
-import sys
 import time
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 import typer
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from results_table import replace_block  # noqa: E402
+from results_table import replace_block
 
 app = typer.Typer(add_completion=False)
 

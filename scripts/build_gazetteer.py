@@ -16,15 +16,13 @@ Runs offline.  Needs Debian's wordnet-base (/usr/share/wordnet/data.noun).
 from __future__ import annotations
 
 import csv
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import typer
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gazetteer import (  # noqa: E402
+from gazetteer import (
     GAZETTEER_DIR,
     MOUNTAIN_COLUMNS,
     load_mountains,

@@ -1,17 +1,14 @@
 import random
-import sys
 from pathlib import Path
 
 import pytest
 import spacy
 from spacy.training import Example
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "tests"))
+import mountner_pipeline  # noqa: F401  registers the mountner factory
+from random_bert import build_tiny_bert
 
-import mountner_pipeline  # noqa: E402,F401  registers the mountner factory
-from random_bert import build_tiny_bert  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # Real annotated text for measuring only (never for training); tests using it skip when absent.
 FEWNERD_DEV = ROOT.parent / "shared" / "data" / "fewnerd-mountain-dev.iob"

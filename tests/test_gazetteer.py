@@ -1,13 +1,9 @@
 """Checks on the mountain gazetteer and the negative-name list (corpus/gazetteer/)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from gazetteer import (  # noqa: E402
+from gazetteer import (
     GAZETTEER_DIR,
     MOUNTAIN_TYPES,
     OTHER_KINDS,

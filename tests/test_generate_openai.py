@@ -13,15 +13,11 @@ from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
-for _p in (str(ROOT / "scripts"), str(TESTS)):
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
+import generate_openai as g
+from bio import LABEL, LABEL_GUIDELINE, TAGS
+from fake_openai_server import FakeOpenAIServer
 
-import generate_openai as g  # noqa: E402
-from bio import LABEL, LABEL_GUIDELINE, TAGS  # noqa: E402
-from fake_openai_server import FakeOpenAIServer  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 KEY = "sk-test-SECRET-never-print-5c1e9a7b3d"
 NAMES = [
