@@ -21,6 +21,7 @@ from spacy.scorer import get_ner_prf
 from spacy.tokens import Doc, Span, Token
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.util import filter_spans, registry
+from spacy_transformers.util import registry as trf_registry
 from thinc.api import Model, SequenceCategoricalCrossentropy, Softmax, chain, concatenate, set_dropout_rate, with_array
 from thinc.types import Floats2d
 
@@ -58,6 +59,34 @@ def warmup_cosine(initial_rate: float, warmup_steps: int, total_steps: int, min_
             progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
             yield min_rate + (initial_rate - min_rate) * 0.5 * (1.0 + math.cos(math.pi * progress))
         step += 1
+
+
+@trf_registry.span_getters("mountner.sentence_spans.v1")
+def configure_sentence_spans(max_length: int = 128, stride: int = 96) -> Callable[[List[Doc]], List[List[Span]]]:
+    """The transformer's windows: one per sentence, so that a sentence's tags do not depend on its
+    neighbours (training sees single sentences). A sentence longer than max_length tokens is read in
+    windows of max_length that start every stride tokens (they overlap, so each token has context
+    on both sides). A doc without sentence boundaries (as in training) counts as one sentence."""
+
+    def get_spans(docs: Iterable[Doc]) -> List[List[Span]]:
+        spans = []
+        for doc in docs:
+            sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+            spans.append([window for sent in sentences for window in _windows(sent, max_length, stride)])
+        return spans
+
+    return get_spans
+
+
+def _windows(sent: Span, max_length: int, stride: int) -> List[Span]:
+    if len(sent) <= max_length:
+        return [sent]
+    doc, windows = sent.doc, []
+    for start in range(sent.start, sent.end, stride):
+        windows.append(doc[start : min(start + max_length, sent.end)])
+        if start + max_length >= sent.end:
+            break
+    return windows
 
 
 @registry.architectures("mountner.ConcatTok2Vec.v1")

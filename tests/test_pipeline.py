@@ -150,3 +150,44 @@ def test_decoder_drops_a_name_that_starts_a_longer_capitalised_name(trained):
     assert decode("Climbers Return From Ararat With Tales", "OOOBOO")[0] == ["Ararat"]
     # a sentence dense with names is not a headline while it has a lower-case verb
     assert decode("Anna Tarrow of Harran donated Mount Keld Abbey to Orrin Friars.", "OOOOOBIOOOOO")[0] == []
+
+
+def test_a_sentence_gets_one_answer_wherever_it_stands(trained):
+    """The transformer reads each sentence on its own (training sees single sentences), so a sentence's tags
+    and confidences do not depend on its neighbours or on where a window boundary falls."""
+    nlp, _, _ = trained
+    sentence = "We climbed Mount Kenya in May, then walked below Ben Nevis and the Alps before flying home. "
+    alone = nlp(sentence.strip())
+    doc = nlp(sentence * 60)
+    n = len(alone)
+    assert len(doc) == 60 * n
+    copies = [doc[i * n:(i + 1) * n] for i in range(60)]
+    expected = [round(t._.mountner_prob, 4) for t in alone]
+    # What the tagger reads from the transformer: its vectors pooled onto the tokens.
+    transformer = nlp.get_pipe("mountner").model.get_ref("tok2vec").layers[0]
+    vectors = transformer.predict([doc])[0].reshape(60, n, -1)
+    assert numpy.abs(vectors - transformer.predict([alone])[0][None]).max() < 1e-4
+    for copy in copies:
+        assert [t.text for t in copy] == [t.text for t in alone]
+        assert [round(t._.mountner_prob, 4) for t in copy] == expected
+        assert [(e.start - copy.start, e.end - copy.start) for e in doc.ents if copy.start <= e.start < copy.end] == \
+            [(e.start, e.end) for e in alone.ents]
+
+
+def test_a_sentence_longer_than_the_window_is_read_in_overlapping_pieces():
+    from spacy.util import registry as spacy_registry
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    get_spans = spacy_registry.span_getters.get("mountner.sentence_spans.v1")(max_length=10, stride=8)
+    doc = nlp("One two three. " + " ".join(["word"] * 25) + ". Four five.")
+    spans = get_spans([doc])[0]
+    # Every token is read, short sentences whole, the long one in windows of at most 10 tokens.
+    assert [s.text for s in spans][0] == "One two three."
+    assert all(len(s) <= 10 for s in spans)
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    assert covered == set(range(len(doc)))
+    assert spans[-1].text == "Four five."
+    # A doc without sentence boundaries (as in training) is read as one sentence.
+    plain = spacy.blank("en")("Ben Nevis is high.")
+    assert [s.text for s in get_spans([plain])[0]] == ["Ben Nevis is high."]
