@@ -160,7 +160,8 @@ def main(
         typer.echo(json.dumps(runs[label], indent=2))
     results = {
         "device": device_name(gpu_id),
-        "encoder": "random BERT of bert-base-cased's shape (the real weights cost the same)" if size == "bert-base" else "random tiny BERT (2 x 64): a check of the script",
+        "encoder": ("random BERT of bert-base-cased's shape (the real weights cost the same)" if size == "bert-base"
+                    else "random tiny BERT (2 x 64): a check of the script"),
         "steps": steps,
         "warmup": warmup,
         "n_texts": len(texts),

@@ -199,7 +199,9 @@ class FakeOpenAIServer:
             tokens, pos, tags = [], [], []
             for slot in template:
                 if slot == "{N}":
-                    tokens.append(number); pos.append("NUM"); tags.append("O")
+                    tokens.append(number)
+                    pos.append("NUM")
+                    tags.append("O")
                 elif slot in replacement:
                     words = replacement[slot]
                     tokens += words
@@ -209,7 +211,9 @@ class FakeOpenAIServer:
                     else:
                         tags += ["O"] * len(words)
                 else:
-                    tokens.append(slot); pos.append(_POS.get(slot, "NOUN")); tags.append("O")
+                    tokens.append(slot)
+                    pos.append(_POS.get(slot, "NOUN"))
+                    tags.append("O")
             sentence = {"text": _join(tokens), "tokens": tokens, "pos": pos, "tags": tags}
             self._corrupt(sentence, fault)
             sentences.append(sentence)

@@ -70,7 +70,8 @@ def test_all_from_generate_to_an_installable_wheel(project, monkeypatch):
     assert all(0.0 <= c <= 1.0 for c in loaded["confidences"])
     assert len(loaded["probs"]) == 7 and all(0.0 <= p <= 1.0 for p in loaded["probs"])
     # The project's predict script with the installed package: two copies of the tagger code meet.
-    predicted = run([sys.executable, str(project / "scripts" / "predict.py"), "--model", "en_mountner", "We climbed Mount Kilimanjaro last year."], outside, env)
+    predicted = run([sys.executable, str(project / "scripts" / "predict.py"), "--model", "en_mountner",
+                     "We climbed Mount Kilimanjaro last year."], outside, env)
     rows = json.loads(predicted.stdout)
     assert [r["word"] for r in rows][2:4] == ["Mount", "Kilimanjaro"] and all(r["entity_group"] in ("MOUNTAIN", "O") for r in rows)
 
