@@ -46,12 +46,13 @@ def project_code(script: str, root: Path) -> Dict[str, str]:
     return found
 
 
-def command_scripts(command: dict) -> List[str]:
-    """Project Python files a command's script lines name: `python scripts/x.py`, `--code scripts/y.py`."""
+def command_files(command: dict, folder: str, suffix: str) -> List[str]:
+    """Project files a command's script lines name: `python scripts/x.py`, `--code scripts/y.py`,
+    `spacy train configs/z.cfg`."""
     files = []
     for line in command.get("script", []):
         for token in shlex.split(line):
-            if token.startswith(f"{SCRIPTS}/") and token.endswith(".py") and token not in files:
+            if token.startswith(f"{folder}/") and token.endswith(suffix) and token not in files:
                 files.append(token)
     return files
 
@@ -64,7 +65,10 @@ def missing_deps(project: dict, root: Path) -> List[str]:
         for dep in sorted(deps):
             if dep.startswith(f"{SCRIPTS}/") and not (root / dep).exists():
                 problems.append(f"command {command['name']!r}: dep {dep} does not exist")
-        for script in command_scripts(command):
+        for config in command_files(command, "configs", ".cfg"):
+            if config not in deps:
+                problems.append(f"command {command['name']!r}: {config} missing from deps (it runs it)")
+        for script in command_files(command, SCRIPTS, ".py"):
             if not (root / script).is_file():
                 problems.append(f"command {command['name']!r}: runs {script}, which does not exist")
                 continue
@@ -96,15 +100,17 @@ def test_imports_are_followed_through_other_modules_and_into_functions(tmp_path)
     (tmp_path / SCRIPTS / "helper.py").write_text("def thing():\n    import deep.sub\n    return deep.sub\n")
     (tmp_path / SCRIPTS / "deep.py").write_text("VALUE = 1\n")
     (tmp_path / SCRIPTS / "unused.py").write_text("VALUE = 2\n")
-    command = {"name": "step", "script": ["python scripts/step.py --code scripts/extra.py"], "deps": ["scripts/step.py", "scripts/gone.py"]}
+    command = {"name": "step", "script": ["python scripts/step.py --code scripts/extra.py --config configs/x.cfg"],
+               "deps": ["scripts/step.py", "scripts/gone.py"]}
     (tmp_path / SCRIPTS / "extra.py").write_text("")
     assert missing_deps({"commands": [command]}, tmp_path) == [
+        "command 'step': configs/x.cfg missing from deps (it runs it)",
         "command 'step': dep scripts/gone.py does not exist",
         "command 'step': scripts/deep.py missing from deps (imported by scripts/helper.py)",
         "command 'step': scripts/extra.py missing from deps (it runs it)",
         "command 'step': scripts/helper.py missing from deps (imported by scripts/step.py)",
     ]
-    command["deps"] += ["scripts/helper.py", "scripts/deep.py", "scripts/extra.py"]
+    command["deps"] += ["scripts/helper.py", "scripts/deep.py", "scripts/extra.py", "configs/x.cfg"]
     command["deps"].remove("scripts/gone.py")
     assert missing_deps({"commands": [command]}, tmp_path) == []
 
