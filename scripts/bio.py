@@ -5,11 +5,12 @@ corpus/mountains.csv, so that every step reads and writes the same thing.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
+import tempfile
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple
-
-from mountner_pipeline import bio_entity_spans
+from typing import IO, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 LABEL = "MOUNTAIN"
 TAGS = ("O", f"B-{LABEL}", f"I-{LABEL}")
@@ -52,6 +53,8 @@ def repair_bio(tags: Sequence[str]) -> Tuple[List[str], int]:
 
 def bio_spans(tags: Sequence[str]) -> List[Tuple[int, int]]:
     """Word-index spans [start, end) of the entities in well-formed BIO tags."""
+    from mountner_pipeline import bio_entity_spans  # lazily: it loads spaCy and torch, which the generators do not need
+
     return [(start, end) for start, end, _ in bio_entity_spans(tags)]
 
 
@@ -80,11 +83,36 @@ def sentence_rows(sentence_id: int, text: str, words: Sequence[str], pos: Sequen
         }
 
 
-def write_rows(sentences: Iterable[dict], path: Path) -> int:
-    """Write sentences ({"text", "tokens", "pos", "tags"}) as word rows; return the sentence count."""
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@contextlib.contextmanager
+def open_atomic(path: Path, mode: str = "w", **open_kwargs) -> Iterator[IO]:
+    """Open a temporary file next to path; it replaces path only when the block ends without an error.
+
+    A step that fails half way (or is killed) so leaves its previous output as it was.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp makes 0600; the output gets the usual permissions
+        with os.fdopen(fd, mode, **open_kwargs) as f:
+            yield f
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+
+
+def write_rows(sentences: Iterable[dict], path: Path) -> int:
+    """Write sentences ({"text", "tokens", "pos", "tags"}) as word rows; return the sentence count.
+
+    The file is replaced only once every row is written (see open_atomic)."""
     n = 0
-    with path.open("w", newline="", encoding="utf8") as f:
+    with open_atomic(Path(path), "w", newline="", encoding="utf8") as f:
         writer = csv.DictWriter(f, fieldnames=ROW_COLUMNS)
         writer.writeheader()
         for n, sentence in enumerate(sentences, start=1):

@@ -12,6 +12,7 @@ import typer
 from spacy.tokens import DocBin
 from tqdm import tqdm
 
+from bio import open_atomic
 from corpus_io import DataError, Sentence, name_key, read_sentences, sentence_names, words_to_doc
 from gazetteer import load_mountains
 
@@ -60,6 +61,15 @@ def docs_from_sentences(nlp, sentences: List[Sentence], what: str) -> tuple[list
     return docs, report
 
 
+def read_nonempty(path: Path) -> List[Sentence]:
+    """read_sentences, refusing a file without a sentence (empty DocBins would train on nothing)."""
+    sentences = read_sentences(path)
+    if not sentences:
+        raise DataError(f"{path}: no sentences in it; check that it is the right file, or regenerate it with "
+                        "`python -m spacy project run generate`")
+    return sentences
+
+
 @app.command()
 def main(
     inputs: List[Path] = typer.Argument(..., help="Word rows (corpus/mountains.csv), seed-layout CSV, or IOB/CoNLL files"),
@@ -77,8 +87,8 @@ def main(
     nlp = spacy.blank(lang)
     rng = random.Random(seed)
     try:
-        sentences = [s for path in inputs for s in read_sentences(path)]
-        extra = [s for path in extra_train for s in read_sentences(path)]
+        sentences = [s for path in inputs for s in read_nonempty(path)]
+        extra = [s for path in extra_train for s in read_nonempty(path)]
         aligned, totals = docs_from_sentences(nlp, sentences, "generated data")
         extra_aligned, extra_totals = docs_from_sentences(nlp, extra, "extra training data")
     except DataError as err:
@@ -94,10 +104,10 @@ def main(
         splits[split].add(doc)
     for _, doc in extra_aligned:
         splits["train"].add(doc)
-    output_dir.mkdir(parents=True, exist_ok=True)
     sizes = {}
     for name, docbin in splits.items():
-        docbin.to_disk(output_dir / f"{name}.spacy")
+        with open_atomic(output_dir / f"{name}.spacy", "wb") as f:
+            f.write(docbin.to_bytes())
         docs = list(docbin.get_docs(nlp.vocab))
         sizes[name] = {"sentences": len(docs), "entities": sum(len(d.ents) for d in docs), "tokens": sum(len(d) for d in docs)}
     summary = {"splits": sizes, "generated": totals, "extra_train": extra_totals, "dropped_mixed_split_sentences": mixed}
@@ -108,11 +118,11 @@ def main(
             typer.secho(f"convert: {err}", fg="red", err=True)
             raise typer.Exit(1)
         kept = [name for name in names if name_split(name_key(name), heldout_fraction, seed) == "train"]
-        known_names.parent.mkdir(parents=True, exist_ok=True)
-        known_names.write_text("".join(f"{name}\n" for name in kept), encoding="utf8")
+        with open_atomic(known_names, "w", encoding="utf8") as f:
+            f.write("".join(f"{name}\n" for name in kept))
         summary["known_names"] = {"gazetteer": len(names), "kept": len(kept), "held_out_for_test": len(names) - len(kept)}
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps(summary, indent=2))
+    with open_atomic(report, "w", encoding="utf8") as f:
+        f.write(json.dumps(summary, indent=2))
     for name, size in sizes.items():
         typer.echo(f"{name:5}  {size['sentences']:6} sentences  {size['entities']:6} entities  {size['tokens']:7} tokens")
     typer.echo(
@@ -120,6 +130,13 @@ def main(
         f"sentences skipped (misaligned): {totals['dropped_sentences']}, mixed train/test names dropped: {mixed}, "
         f"I- after O repaired: {totals['repaired_i_after_o']}"
     )
+    if extra_train:
+        typer.echo(
+            f"extra training data: {extra_totals['sentences']} sentences, "
+            f"aligned spans: {extra_totals['spans'] - extra_totals['misaligned_spans']}/{extra_totals['spans']}, "
+            f"sentences skipped (misaligned): {extra_totals['dropped_sentences']}, "
+            f"I- after O repaired: {extra_totals['repaired_i_after_o']} (all in train)"
+        )
 
 
 if __name__ == "__main__":

@@ -102,7 +102,8 @@ def read_iob(path: Path) -> List[Sentence]:
     try:
         lines = path.read_text(encoding="utf8").splitlines()
     except UnicodeDecodeError as err:
-        raise DataError(f"{path}: not UTF-8 ({err.reason} at byte {err.start})") from None
+        raise DataError(f"{path}: not UTF-8 ({err.reason} at byte {err.start}); save it as UTF-8") from None
+    layout = None  # (number of columns, line number) of the first token line: every line must match it
     for number, line in enumerate(lines + [""], start=1):
         if not line.strip() or line.startswith("-DOCSTART-"):
             if words:
@@ -114,6 +115,12 @@ def read_iob(path: Path) -> List[Sentence]:
         columns = line.split("\t") if "\t" in line else line.split()
         if len(columns) < 2:
             raise DataError(f"{path}:{number}: expected 'token<TAB>tag', got {line[:60]!r}")
+        if layout is None:
+            layout = (len(columns), number)
+        elif len(columns) != layout[0]:
+            # A mixed file is usually two files pasted together, or a token with a space in it.
+            raise DataError(f"{path}:{number}: {len(columns)} columns, but line {layout[1]} has {layout[0]}; "
+                            "use one layout per file (token<TAB>tag, or CoNLL with the tag last)")
         if normalise_tag(columns[-1]) is None:
             raise DataError(f"{path}:{number}: unknown tag {columns[-1]!r}; expected O, B-MOUNTAIN or I-MOUNTAIN")
         words.append(columns[0].strip())
@@ -125,20 +132,31 @@ def read_sentences(path: Path) -> List[Sentence]:
     """Pick the reader by layout: our word rows, the seed's CSV, or IOB/CoNLL."""
     if not path.exists():
         raise DataError(f"{path}: file not found")
-    if path.suffix.lower() == ".csv":
-        header = path.open(encoding="utf8").readline()
-        return read_seed_csv(path) if "Word" in header.split(",") else read_word_rows(path)
-    return read_iob(path)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; give the data file itself (e.g. corpus/mountains.csv or an .iob file)")
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(encoding="utf8") as f:
+                header = f.readline()
+            return read_seed_csv(path) if "Word" in header.split(",") else read_word_rows(path)
+        return read_iob(path)
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path}: not UTF-8 ({err.reason} at byte {err.start}); save it as UTF-8") from None
+    except OSError as err:
+        raise DataError(f"{path}: cannot read it ({err.strerror or type(err).__name__})") from None
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
         # keep_default_na: words such as "NA" or "null" are words, not missing values
         return pd.read_csv(path, keep_default_na=False, dtype=str)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: empty file (not even a header); regenerate it with "
+                        "`python -m spacy project run generate`") from None
     except pd.errors.ParserError as err:
         raise DataError(f"{path}: malformed CSV: {err}") from None
     except UnicodeDecodeError as err:
-        raise DataError(f"{path}: not UTF-8 ({err.reason} at byte {err.start})") from None
+        raise DataError(f"{path}: not UTF-8 ({err.reason} at byte {err.start}); save it as UTF-8") from None
 
 
 def sentence_char_spans(sentence: Sentence) -> Optional[List[Tuple[int, int]]]:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import openai  # noqa: E402  (imported up front: its first import costs ~0.4 s)
 
-from bio import LABEL, LABEL_GUIDELINE, TAGS, normalise_tag, repair_bio, write_rows  # noqa: E402
+from bio import LABEL, LABEL_GUIDELINE, TAGS, open_atomic, normalise_tag, repair_bio, write_rows  # noqa: E402
 
 RAW_FILE_NAME = "openai.jsonl"
 REPORT_FILE_NAME = "openai_report.json"
@@ -41,6 +41,10 @@ PRICES_PER_MILLION = {"gpt-4o-mini": (0.15, 0.60)}
 
 NEGATIVE_SHARE = 0.2
 MAX_REQUEST_FACTOR = 4  # at most this many times the requests needed
+# Connection attempts that may fail, while the server has never answered, before the run stops: enough to ride
+# out a blip, few enough (with the client's backoff) to stop within seconds when nothing listens at the URL.
+CONNECT_FAILURES_BEFORE_GIVING_UP = 4
+PROGRESS_REFRESH_SECONDS = 0.1
 
 DROP_REASONS = (
     "malformed", "unknown_tag", "length_mismatch", "tokens_mismatch_text",
@@ -446,6 +450,36 @@ def _redact(text: str, secret: Optional[str]) -> str:
     return text
 
 
+def _printable_url(url: object) -> str:
+    """The URL without any user:password@ part, safe to print."""
+    return re.sub(r"//[^/@]*@", "//", str(url))
+
+
+def _require_api_key() -> None:
+    if not os.environ.get("OPENAI_API_KEY"):
+        raise GenerationError(
+            "OPENAI_API_KEY is not set: export it (any non-empty value for a local server without keys, with "
+            "OPENAI_BASE_URL), or use --generator offline. Nothing was changed.")
+
+
+def _connection_watch(httpx_mod, inner, on_failure):
+    """A transport that reports each failed connection attempt (the client's retries included) as it happens,
+    so that an unreachable server is noticed after a few attempts, not after every request's retries."""
+
+    class ConnectionWatch(httpx_mod.AsyncBaseTransport):
+        async def handle_async_request(self, request):
+            try:
+                return await inner.handle_async_request(request)
+            except (httpx_mod.ConnectError, httpx_mod.ConnectTimeout, httpx_mod.ProxyError) as err:
+                on_failure(err)
+                raise
+
+        async def aclose(self) -> None:
+            await inner.aclose()
+
+    return ConnectionWatch()
+
+
 def cost_usd(model: str, tokens_in: int, tokens_out: int) -> Optional[float]:
     for name, (price_in, price_out) in PRICES_PER_MILLION.items():
         if model == name or model.startswith(name + "-20"):
@@ -485,7 +519,12 @@ class _Generator:
         self.fatal: Optional[GenerationError] = None
         self.progress = progress
         self.bar = None
+        self._bar_refreshed = 0.0
         self.secret = os.environ.get("OPENAI_API_KEY")
+        self.responses = 0            # HTTP responses of any status: the server is reachable
+        self.connection_errors = 0    # connection attempts that failed (each retry counts)
+        self.base_url = ""
+        self.running: set = set()     # worker tasks, so that a fatal error can stop them at once
 
     # -- client -----------------------------------------------------------------------------------
     def _make_client(self):
@@ -496,20 +535,35 @@ class _Generator:
             self.http_attempts += 1
 
         async def on_response(response):
+            self.responses += 1
             if response.status_code == 429 or response.status_code >= 500:
                 self.http_status[str(response.status_code)] += 1
 
         limits = httpx_mod.Limits(max_connections=max(100, self.concurrency * 2),
                                   max_keepalive_connections=max(20, self.concurrency * 2))
+        transport = _connection_watch(httpx_mod, httpx_mod.AsyncHTTPTransport(limits=limits),
+                                      self._on_connection_failure)
         http_client_cls = getattr(openai, "DefaultAsyncHttpxClient", None) or httpx_mod.AsyncClient
-        http_client = http_client_cls(limits=limits, timeout=self.timeout,
+        http_client = http_client_cls(transport=transport, timeout=self.timeout,
                                       event_hooks={"request": [on_request], "response": [on_response]})
         try:
-            return openai.AsyncOpenAI(timeout=self.timeout, max_retries=self.max_retries, http_client=http_client)
+            client = openai.AsyncOpenAI(timeout=self.timeout, max_retries=self.max_retries, http_client=http_client)
         except openai.OpenAIError as err:
             raise GenerationError(
                 "cannot create the OpenAI client: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server) "
                 f"[{type(err).__name__}]") from None
+        self.base_url = _redact(_printable_url(client.base_url), self.secret)
+        return client
+
+    def _on_connection_failure(self, err: Exception) -> None:
+        self.connection_errors += 1
+        if self.responses == 0 and self.connection_errors >= CONNECT_FAILURES_BEFORE_GIVING_UP and self.fatal is None:
+            self.fatal = GenerationError(
+                f"cannot reach the server at {self.base_url}: the first {self.connection_errors} connection attempts "
+                f"failed ({type(err).__name__}). Check that the server is running, that OPENAI_BASE_URL is right "
+                "(unset it for api.openai.com) and any proxy settings (HTTPS_PROXY, NO_PROXY). Run stopped.")
+            for task in self.running:  # stop waiting out the retries of requests that cannot succeed
+                task.cancel()
 
     async def _call(self, client, item: PlanItem):
 
@@ -533,7 +587,7 @@ class _Generator:
 
     # -- one request --------------------------------------------------------------------------------
     async def _worker(self, client, item: PlanItem, sem: asyncio.Semaphore, raw_file) -> None:
-
+        self.running.add(asyncio.current_task())
         try:
             try:
                 response, mode = await self._call(client, item)
@@ -567,6 +621,7 @@ class _Generator:
                         f"cannot record an answer in {self.raw_path}: {type(err).__name__}: "
                         f"{_redact(str(err), self.secret)}")
         finally:
+            self.running.discard(asyncio.current_task())
             self.in_flight -= 1
             self.completed += 1
             self.sentences_asked_done += item.count
@@ -613,10 +668,18 @@ class _Generator:
         if self.bar is not None:
             self.bar.update(len(accepted))
 
-    def _refresh_bar(self) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix(accepted=self.accepted_total, dropped=sum(self.dropped.values()),
-                                 requests=self.requests, tokens=self.tokens_in + self.tokens_out, refresh=False)
+    def _refresh_bar(self, force: bool = False) -> None:
+        if self.bar is None:
+            return
+        self.bar.set_postfix(accepted=self.accepted_total, dropped=sum(self.dropped.values()),
+                             failed=sum(self.failures.values()), requests=self.requests,
+                             tokens=self.tokens_in + self.tokens_out, refresh=False)
+        # The bar only redraws itself when sentences are accepted: redraw here too (at most every 0.1 s), so that
+        # a run whose requests all fail shows it.
+        now = time.monotonic()
+        if force or now - self._bar_refreshed >= PROGRESS_REFRESH_SECONDS:
+            self._bar_refreshed = now
+            self.bar.refresh()
 
     # -- the loop -----------------------------------------------------------------------------------
     def _expected_pending(self) -> float:
@@ -666,7 +729,7 @@ class _Generator:
                 task.cancel()
             if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)
-            self._refresh_bar()
+            self._refresh_bar(force=True)
             self.bar.close()
             await client.close()
 
@@ -704,21 +767,25 @@ def run(
 
     mountains: names to cycle through (default: the gazetteer, plus its other names as negatives).
     other_names: (name, kind) pairs for negative prompts; only used from the gazetteer when mountains is None.
-    Raises AuthError on 401/403 and GenerationError when the request budget runs out short of the target;
-    both after writing the report (and the output from what was accepted).
+    Raises GenerationError when OPENAI_API_KEY is unset (before anything is written), AuthError on 401/403,
+    GenerationError when the server cannot be reached or the request budget runs out short of the target.
+    The output CSV is written only when the target is reached; the report (what was asked, spent and
+    dropped) is written either way. Both replace their old versions only once complete.
     """
     started = time.monotonic()
     output, raw_dir = Path(output), Path(raw_dir)
     report_path = Path(report_path) if report_path is not None else raw_dir / REPORT_FILE_NAME
+    raw_path = raw_dir / RAW_FILE_NAME
+    resumed = load_raw(raw_path)
+    spr = max(1, int(sentences_per_request))
+    remaining = max(0, n_sentences - len(resumed.sentences))
+    if remaining > 0:
+        _require_api_key()
     if mountains is None:
         mountains, gazetteer_others = _load_gazetteer()
         if other_names is None:
             other_names = gazetteer_others
     raw_dir.mkdir(parents=True, exist_ok=True)
-    raw_path = raw_dir / RAW_FILE_NAME
-    resumed = load_raw(raw_path)
-    spr = max(1, int(sentences_per_request))
-    remaining = max(0, n_sentences - len(resumed.sentences))
     max_requests = MAX_REQUEST_FACTOR * max(1, math.ceil(remaining / spr))
     plan = iter_plan(mountains, seed, spr, other_names)
 
@@ -739,7 +806,8 @@ def run(
                 f"dropped {dict(gen.dropped)}. Check the model and server; rerun to resume.")
 
     all_sentences = sorted(resumed.sentences + gen.new_sentences, key=lambda x: (x[0], x[1]))
-    written = write_rows((s for _, _, s in all_sentences[:n_sentences]), output)
+    # A failed run leaves the old output as it was: what it did get is in the raw file, for the rerun.
+    written = 0 if error is not None else write_rows((s for _, _, s in all_sentences[:n_sentences]), output)
 
     tokens_in_total = resumed.tokens_in + gen.tokens_in
     tokens_out_total = resumed.tokens_out + gen.tokens_out
@@ -757,6 +825,7 @@ def run(
         "retried_status": dict(gen.http_status),
         "failures": sum(gen.failures.values()),
         "failures_by_reason": dict(gen.failures),
+        "connection_errors": gen.connection_errors,
         "accepted": len(all_sentences),
         "accepted_this_run": len(gen.new_sentences),
         "written": written,
@@ -779,8 +848,8 @@ def run(
         "wall_seconds": round(time.monotonic() - started, 3),
         "error": None if error is None else _redact(str(error), gen.secret),
     }
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf8")
+    with open_atomic(report_path, "w", encoding="utf8") as f:
+        f.write(json.dumps(report, indent=2) + "\n")
     if error is not None:
         raise error
     return report

@@ -32,3 +32,19 @@ def test_write_rows_writes_the_row_layout(tmp_path):
     assert n == 1
     assert list(frame.columns) == ["sentence_id", "sentence", "word", "pos", "tag", "tag_general", "tag_position"]
     assert list(frame["tag_general"]) == ["MOUNTAIN", "O", "O"] and list(frame["tag_position"]) == ["B", "O", "O"]
+
+
+def test_write_rows_leaves_the_old_file_when_writing_fails(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text("old corpus\n", encoding="utf8")
+
+    def sentences():
+        yield {"text": "K2 rises.", "tokens": ["K2", "rises", "."], "pos": ["X"] * 3, "tags": ["B-MOUNTAIN", "O", "O"]}
+        raise RuntimeError("generator failed half way")
+
+    import pytest
+
+    with pytest.raises(RuntimeError):
+        write_rows(sentences(), path)
+    assert path.read_text(encoding="utf8") == "old corpus\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["rows.csv"]  # no temporary file left behind

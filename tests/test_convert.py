@@ -82,10 +82,13 @@ def test_seed_csv_with_non_literal_lists_is_a_clear_error(tmp_path):
 
 def test_iob_and_conll_files(tmp_path):
     path = tmp_path / "a.iob"
-    path.write_text("-DOCSTART- -X- O O\n\nThe\tO\nMatterhorn\tB-MOUNTAIN\n\nMonte NNP B-MOUNTAIN\nRosa NNP I-MOUNTAIN\n")
-    first, second = read_iob(path)
+    path.write_text("-DOCSTART- -X- O O\n\nThe\tO\nMatterhorn\tB-MOUNTAIN\n")
+    [first] = read_iob(path)
     assert first.words == ["The", "Matterhorn"] and first.tags == ["O", "B-MOUNTAIN"]
-    assert second.tags == ["B-MOUNTAIN", "I-MOUNTAIN"] and second.where == f"{path}:6"
+    conll = tmp_path / "a.conll"
+    conll.write_text("-DOCSTART- -X- O O\n\nThe DT O\n\nMonte NNP B-MOUNTAIN\nRosa NNP I-MOUNTAIN\n")
+    _, second = read_iob(conll)
+    assert second.tags == ["B-MOUNTAIN", "I-MOUNTAIN"] and second.where == f"{conll}:5"
 
 
 @pytest.mark.parametrize("content, line, message", [("The\tO\nAlps\n", 2, "expected 'token<TAB>tag'"), ("The\tO\n\nAlps\tB-RANGE\n", 3, "unknown tag 'B-RANGE'")])
@@ -190,3 +193,70 @@ def test_token_files_are_tagged_as_running_prose():
     s = Sentence(detokenize(words), words, ["B-MOUNTAIN"] + ["O"] * 13, "x:1")
     doc, misaligned = words_to_doc(spacy.blank("en"), s)
     assert misaligned == 0 and [e.text for e in doc.ents] == ["Everest"]
+
+
+def convert_in_process(*args):
+    """The convert CLI in this process (faster than a subprocess); stderr kept apart from stdout."""
+    from typer.testing import CliRunner
+
+    from convert import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def assert_clean_failure(result, *needles):
+    assert result.exit_code == 1, (result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), result.exception  # a message, not a traceback
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("case", ["header_only", "zero_bytes", "not_utf8", "folder", "folder_named_csv", "iob_without_sentences"])
+def test_convert_refuses_unusable_input_with_one_line(tmp_path, case):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "train.spacy").write_bytes(b"old")
+    path = tmp_path / "mountains.csv"
+    if case == "header_only":
+        write_rows([], path)
+        expected = "no sentences"
+    elif case == "zero_bytes":
+        path.write_bytes(b"")
+        expected = "empty"
+    elif case == "not_utf8":
+        path.write_bytes(b"sentence_id,sentence,word,pos,tag\n0,Caf\xe9 K2,K2,PROPN,B-MOUNTAIN\n")
+        expected = "UTF-8"
+    elif case == "folder":
+        path = tmp_path / "somefolder"
+        path.mkdir()
+        expected = "folder"
+    elif case == "folder_named_csv":
+        path.mkdir()
+        expected = "folder"
+    else:
+        path = tmp_path / "blank.iob"
+        path.write_text("-DOCSTART- O\n\n\n", encoding="utf8")
+        expected = "no sentences"
+    result = convert_in_process(path, "--output-dir", out, "--report", out / "report.json")
+    assert_clean_failure(result, str(path), expected)
+    assert (out / "train.spacy").read_bytes() == b"old" and not (out / "report.json").exists()
+
+
+def test_convert_summary_counts_the_extra_training_data(tmp_path):
+    rows = tmp_path / "rows.csv"
+    write_rows([sentence("K2 rises.", ["K2", "rises", "."], ["B-MOUNTAIN", "O", "O"])] * 3, rows)
+    extra = tmp_path / "mine.iob"
+    extra.write_text("We\tO\nsaw\tO\nMonte\tI-MOUNTAIN\nRosa\tI-MOUNTAIN\n\nDenali\tB-MOUNTAIN\nrises\tO\n", encoding="utf8")
+    result = convert_in_process(rows, "--extra-train", extra, "--output-dir", tmp_path, "--report", tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if line.startswith("extra training data"))
+    assert "2 sentences" in line and "I- after O repaired: 1" in line, line
+
+
+def test_iob_mixing_two_and_three_columns_is_refused_at_the_first_odd_line(tmp_path):
+    path = tmp_path / "mixed.iob"
+    path.write_text("The\tO\nAlps\tB-MOUNTAIN\n\nMonte NNP B-MOUNTAIN\nRosa NNP I-MOUNTAIN\n", encoding="utf8")
+    with pytest.raises(DataError, match=re.escape(f"{path}:4: 3 columns, but line 1 has 2")):
+        read_iob(path)

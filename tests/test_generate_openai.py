@@ -413,3 +413,66 @@ def test_killed_run_resumes_without_duplicates(serve, tmp_path):
     indices = [r["plan_index"] for r in raw_records(tmp_path / "raw")]
     assert len(indices) == len(set(indices))
     assert_key_nowhere(tmp_path, out, err)
+
+
+# ------------------------------------------------------------------------------ failures lose nothing
+def closed_port_url() -> str:
+    """A 127.0.0.1 URL where nothing listens (the port was free a moment ago)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+@pytest.mark.parametrize("case", ["no_key", "closed_port"])
+def test_failed_llm_run_leaves_the_existing_corpus_untouched(tmp_path, case):
+    corpus = tmp_path / "corpus" / "mountains.csv"
+    corpus.parent.mkdir()
+    corpus.write_bytes(b"sentence_id,sentence,word,pos,tag,tag_general,tag_position\n0,K2 rises,K2,PROPN,B-MOUNTAIN,MOUNTAIN,B\n")
+    before = corpus.read_bytes()
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL") and "proxy" not in k.lower()}
+    if case == "closed_port":
+        env.update(OPENAI_API_KEY=KEY, OPENAI_BASE_URL=closed_port_url(), NO_PROXY="127.0.0.1")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate.py"), "--generator", "openai", "--n-sentences", "10",
+         "--output", str(corpus), "--raw-dir", str(tmp_path / "corpus" / "raw")],
+        capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode != 0
+    assert corpus.read_bytes() == before
+    assert sorted(p.name for p in corpus.parent.iterdir() if p.is_file()) == ["mountains.csv"]  # no temp file left
+    assert "Traceback" not in proc.stderr and "error:" in proc.stderr
+    if case == "no_key":
+        assert "OPENAI_API_KEY" in proc.stderr
+    else:
+        assert env["OPENAI_BASE_URL"] in proc.stderr  # how fast: test_unreachable_server_fails_fast_naming_the_url
+    assert_key_nowhere(tmp_path, proc.stdout, proc.stderr)
+
+
+@pytest.mark.parametrize("concurrency", [1, 8])
+def test_unreachable_server_fails_fast_naming_the_url(tmp_path, monkeypatch, concurrency):
+    url = closed_port_url()
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    started = time.monotonic()
+    with pytest.raises(g.GenerationError) as info:
+        generate(tmp_path, n=100, sentences_per_request=5, concurrency=concurrency)
+    elapsed = time.monotonic() - started
+    message = str(info.value)
+    assert url in message and "OPENAI_BASE_URL" in message and "proxy" in message
+    assert KEY not in message
+    assert elapsed < 8, f"took {elapsed:.1f} s to give up on a closed port"
+    assert not (tmp_path / "mountains.csv").exists()
+    report = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
+    assert report["failures_by_reason"].get("connection_error", 0) + report["connection_errors"] >= 1
+
+
+def test_progress_bar_shows_failures_while_nothing_is_accepted(serve, tmp_path, capfd):
+    serve(probabilities={"malformed_json": 1.0}, latency=0.06)
+    with pytest.raises(g.GenerationError):
+        generate(tmp_path, n=20, sentences_per_request=5, concurrency=1, progress=True)
+    err = capfd.readouterr().err
+    # refreshed during the run, not only once when the bar closes
+    assert err.count("failed=") >= 3, err
