@@ -54,10 +54,18 @@ def main(
     from gazetteer import load_mountains
 
     n_glosses = round(n_sentences * gloss_fraction)
-    sentences = generate_offline.generate(n_sentences - n_glosses, seed=seed)
-    sentences += wordnet_glosses.sample(n_glosses, seed, list(load_mountains()["name"]))
+    try:
+        sentences, report = generate_offline.generate_with_report(n_sentences - n_glosses, seed=seed, progress=True)
+    except generate_offline.offline_data.DataFileError as exc:
+        typer.echo(f"generate: {exc}", err=True)
+        raise typer.Exit(1)
+    glosses = wordnet_glosses.sample(n_glosses, seed, list(load_mountains()["name"]))
+    report["wordnet_glosses"] = {"requested": n_glosses, "written": len(glosses)}
+    sentences += glosses
     random.Random(seed).shuffle(sentences)
     written = write_rows(sentences, output)
+    generate_offline.write_report(report, output.parent / generate_offline.REPORT_FILE_NAME)
+    typer.echo(generate_offline.summary(report) + f"; WordNet glosses: {len(glosses)} of {n_glosses}")
     typer.echo(f"wrote {written} sentences, {sum(len(s['tokens']) for s in sentences)} word rows to {output}")
 
 

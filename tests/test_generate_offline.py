@@ -1,16 +1,20 @@
-"""Tests of the offline template generator (scripts/generate_offline.py).
+"""Tests of the offline template generator (scripts/generate_offline.py) and its data files
+(corpus/templates, corpus/lexicon, loaded by scripts/offline_data.py).
 
 They use a small name list of their own, so they do not depend on the gazetteer files.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Tuple
 
 import pandas as pd
 import pytest
@@ -18,6 +22,9 @@ import spacy
 
 import bio
 import generate_offline as go
+import offline_composers
+import offline_data
+from offline_names import infer_type
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,6 +57,7 @@ OTHERS = pd.DataFrame(
     columns=["name", "kind"],
 )
 N = 2000
+LEXICON = go.load_data().lexicon
 GENERIC = {"mountain", "mountains", "summit", "peak", "peaks", "range", "volcano", "volcanoes", "hill", "hills", "ridge", "massif"}
 
 
@@ -186,7 +194,7 @@ def test_synthetic_names_beside_gazetteer(sentences):
     mentions = [s["text"][a:b] for s in sentences for a, b in entity_spans(s)]
     synthetic = sum(m not in known for m in mentions) / len(mentions)
     assert 0.2 < synthetic < 0.6
-    types = {go.infer_type(m) for m in mentions}
+    types = {infer_type(m) for m in mentions}
     assert {"peak", "mountain", "volcano", "hill", "range", "ridge"} <= types
 
 
@@ -231,10 +239,13 @@ def test_cli_writes_csv(tmp_path):
     assert df["sentence_id"].nunique() == 60
     assert set(df["tag"]) <= set(bio.TAGS)
     assert (df["tag_general"] == df["tag"].str.replace(r"^[BI]-", "", regex=True)).all()
+    report = json.loads((tmp_path / go.REPORT_FILE_NAME).read_text(encoding="utf8"))  # beside the CSV
+    assert report["written"] == report["requested"] == 60 and report["seed"] == 4
+    assert not list(tmp_path.glob(".*.tmp"))  # written atomically: no temp file left behind
 
 
 # --- kinds added after the error analysis on real encyclopedia text ----------------------------
-QUALIFIERS = set(go.RANGE_QUALIFIERS) | set(go.COUNTRY_ADJ.values())
+QUALIFIERS = set(LEXICON["range_qualifiers"]) | {adjective for _, adjective in LEXICON["country_adjectives"]}
 
 
 def spans_with_context(sentence):
@@ -260,7 +271,7 @@ def test_qualified_ranges_keep_the_outside_and_the_adjective_inside(sentences):
                 found += 1
     assert found >= 15
     # and the composer puts the adjective in the name, never the article
-    gen = go._Generator(0, MOUNTAINS, OTHERS)
+    gen = go.Generator(0, MOUNTAINS, OTHERS)
     for _ in range(50):
         m = gen.qualified_range()
         assert m.the and m.name.split()[0] in QUALIFIERS and not m.name.lower().startswith("the ")
@@ -336,9 +347,9 @@ def test_products_structures_and_landforms_are_outside(sentences):
     assert sum(seen.values()) >= 150 and len(seen) >= 12
     mixed_features = sum(1 for s in sentences if s["kind"] == "mixed" and any(t in structure_heads for t in s["tokens"]))
     assert mixed_features >= 15  # landforms and mountains side by side in the same sentence
-    gen = go._Generator(0, MOUNTAINS, OTHERS)
-    for slot, composer in go._NEGATIVE_COMPOSERS.items():
-        attrs = {"PROD": (None, "laptop", "car", "aircraft", "camera"), "LF": (None, *go.LANDFORM_HEADS)}.get(slot, (None,))
+    gen = go.Generator(0, MOUNTAINS, OTHERS)
+    for slot, composer in go.COMPOSED_NAMES.items():
+        attrs = {"product_model": (None, "laptop", "car", "aircraft", "camera"), "landform": (None, *gen.landform_heads)}.get(slot, (None,))
         for attr in attrs:
             for role in {role for _, role in composer(gen, attr)}:
                 assert role in (None, "NAME")  # never a mountain
@@ -357,8 +368,9 @@ def test_negative_kinds_cover_products_peoples_and_compass_places(sentences):
 
 
 def test_titles_town_lists_and_people_lists_are_outside():
-    gen = go._Generator(5, MOUNTAINS, OTHERS)
-    for composer in (go._neg_work, go._neg_work_list, go._neg_place_list, go._neg_person_list):
+    gen = go.Generator(5, MOUNTAINS, OTHERS)
+    for composer in (offline_composers.work_title, offline_composers.work_title_list, offline_composers.town_list,
+                     offline_composers.person_list):
         for _ in range(30):
             segments = composer(gen, None)
             assert {role for _, role in segments} <= {None, "NAME"}  # never a mountain
@@ -375,12 +387,12 @@ def test_world_people_and_towns_appear_in_other_sentences(sentences):
 
 
 def test_quoted_mountain_names_are_tagged_and_the_quotes_stay_outside(sentences):
-    gen = go._Generator(9, MOUNTAINS, OTHERS)
-    for slot in ("P", "ALT"):
+    gen = go.Generator(9, MOUNTAINS, OTHERS)
+    for slot in ("mountain", "native_name"):
         for _ in range(20):
-            segments = go._resolve(gen, go._Ctx(gen), slot, "q")
+            segments = go._fill(gen, go.SentenceState(), slot, "quoted")
             assert [role for _, role in segments] == [None, "ENT", None]
-            assert (segments[0][0], segments[2][0]) in go.QUOTE_STYLES and segments[1][0][:1].isupper()
+            assert (segments[0][0], segments[2][0]) in LEXICON["quote_styles"] and segments[1][0][:1].isupper()
     quotes = {'"', "``", "''", "“", "”"}
     quoted = [s for s in sentences
               if any(tag.startswith("B-") and i and s["tokens"][i - 1] in quotes for i, tag in enumerate(s["tags"]))]
@@ -390,32 +402,141 @@ def test_quoted_mountain_names_are_tagged_and_the_quotes_stay_outside(sentences)
 
 def test_invented_one_word_towns_are_outside_like_real_towns(sentences):
     """Invented single words name towns as well as mountains, so the word's novelty is no cue."""
-    syllable = "(?:" + "|".join(go.SYLLABLES) + ")"
-    invented = re.compile(rf"{syllable}{{2,3}}|{syllable}{{1,3}}?[a-z]?(?:{'|'.join(go.TOWN_ENDS)})", re.IGNORECASE)
-    gen = go._Generator(3, MOUNTAINS, OTHERS)
+    syllable = "(?:" + "|".join(LEXICON["syllables"]) + ")"
+    invented = re.compile(rf"{syllable}{{2,3}}|{syllable}{{1,3}}?[a-z]?(?:{'|'.join(LEXICON['town_endings'])})", re.IGNORECASE)
+    gen = go.Generator(3, MOUNTAINS, OTHERS)
     towns = [gen.city() for _ in range(400)]
     assert 0.2 < sum(bool(invented.fullmatch(t)) for t in towns) / len(towns) < 0.45
     outside = [w for s in sentences if s["kind"] == "other" for w, t in zip(s["tokens"], s["tags"])
-               if t == "O" and w[:1].isupper() and invented.fullmatch(w) and w.endswith(tuple(go.TOWN_ENDS))]
+               if t == "O" and w[:1].isupper() and invented.fullmatch(w) and w.endswith(tuple(LEXICON["town_endings"]))]
     assert len(outside) >= 10
 
 
 def test_same_seed_same_data_in_another_process():
     """Python salts string hashes per process: nothing may depend on set order or hash values."""
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import generate_offline as go; "
-            "print([s['text'] for s in go.generate(400, seed=3)])")
-    outputs = {subprocess.run([sys.executable, "-c", code, str(ROOT / "scripts")], capture_output=True, text=True,
-                              env={**os.environ, "PYTHONHASHSEED": salt}, check=True).stdout for salt in ("1", "2")}
+    code = "import generate_offline as go; print([s['text'] for s in go.generate(400, seed=3)])"
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": salt, "PYTHONPATH": str(ROOT / "scripts")}).stdout
+               for salt in ("1", "2")}
     assert len(outputs) == 1
 
 
 def test_names_sharing_a_generic_word_are_tagged_and_the_word_stays_outside():
-    gen = go._Generator(7, MOUNTAINS, OTHERS)
+    gen = go.Generator(7, MOUNTAINS, OTHERS)
     for _ in range(30):
-        segments = go._list_segments(gen, go._Ctx(gen), "SLIST")
+        segments = go._list_segments(gen, go.SentenceState(), "mountains_sharing_generic")
         names = [text for text, role in segments if role == "ENT"]
         assert 2 <= len(names) <= 3
         assert segments[0] == ("the ", None) and segments[-1][1] is None
-        assert segments[-1][0].strip() in go.SHARED_GENERICS  # "the [Tarrow] and [Keld] ranges"
-        twin = go._neg_shared_generic(gen, None)  # "the Tay and Earn rivers": no mountain at all
-        assert {role for _, role in twin} <= {None, "NAME"} and twin[-1][0].strip() in go.OTHER_SHARED_GENERICS
+        assert segments[-1][0].strip() in LEXICON["shared_generics"]  # "the [Tarrow] and [Keld] ranges"
+        twin = offline_composers.others_sharing_generic(gen, None)  # "the Tay and Earn rivers": no mountain at all
+        assert {role for _, role in twin} <= {None, "NAME"} and twin[-1][0].strip() in LEXICON["other_shared_generics"]
+
+
+# --- the data files: every template renders, the loader names the file and line of a mistake ----
+def test_every_template_renders_and_its_tags_rebuild_the_mountain_names():
+    gen = go.Generator(13, MOUNTAINS, OTHERS)
+    for stem, templates in gen.templates.items():
+        kind = "mountain" if stem.startswith("mountain") else "negative" if stem in ("openers", "tails") else stem
+        for template in templates:
+            for _ in range(30):  # a draw can put a mountain off token boundaries: another draw
+                sentence, reason, mentions = go.render(gen, kind, go._expand_alternatives(template, gen.rng))
+                if sentence is not None:
+                    break
+            assert sentence is not None, (stem, template, reason)
+            tokens, tags = sentence["tokens"], sentence["tags"]
+            assert "{" not in sentence["text"] and "[" not in sentence["text"], (stem, template, sentence["text"])
+            assert set(tags) <= set(bio.TAGS) and bio.repair_bio(tags)[1] == 0, (template, tags)
+            offsets = bio.word_char_offsets(sentence["text"], tokens)
+            assert offsets is not None, sentence["text"]
+            tagged = [sentence["text"][offsets[s][0]:offsets[e - 1][1]] for s, e in bio.bio_spans(tags)]
+            assert tagged == mentions, (template, sentence["text"])  # every name put in is tagged, exactly
+            assert bool(mentions) == (kind in ("mountain", "mixed")), (stem, template)
+
+
+def copy_data(tmp_path: Path) -> Tuple[Path, Path]:
+    templates, lexicon = tmp_path / "templates", tmp_path / "lexicon"
+    shutil.copytree(offline_data.TEMPLATE_DIR, templates)
+    shutil.copytree(offline_data.LEXICON_DIR, lexicon)
+    return templates, lexicon
+
+
+def append_line(path: Path, line: str) -> int:
+    """Append a line; return its line number."""
+    text = path.read_text(encoding="utf8")
+    path.write_text(text + line + "\n", encoding="utf8")
+    return text.count("\n") + 1
+
+
+@pytest.mark.parametrize("file_name, line, message", [
+    ("other.txt", "The town lies near {citty}.", "unknown slot {citty}"),
+    ("other.txt", "The town lies [near|by {city}.", "'[' without ']'"),
+    ("negative.txt", "The {year} eruption of {volcano} was small.", "negative templates must not name a mountain"),
+    ("mountain_news.txt", "The road to {city} was closed.", "needs a mountain slot"),
+    ("mountain_news.txt", "{mountain:height} is high.", "{mountain} has no attribute 'height'"),
+    ("mixed.txt", "{Mountain} and {city}.", "bad slot '{Mountain}'"),
+    ("openers.txt", "In {year}", "an opener ends with ','"),
+])
+def test_loader_names_the_file_and_line_of_a_bad_template(tmp_path, file_name, line, message):
+    templates, lexicon = copy_data(tmp_path)
+    number = append_line(templates / file_name, line)
+    with pytest.raises(offline_data.DataFileError) as error:
+        go.load_data(templates, lexicon)
+    assert str(error.value).startswith(f"{templates / file_name}:{number}: ")
+    assert message in str(error.value)
+
+
+def test_loader_names_the_file_and_line_of_a_bad_word_list(tmp_path):
+    templates, lexicon = copy_data(tmp_path)
+    number = append_line(lexicon / "single_heads.tsv", "Pinnacle\tpeak")  # the weight is missing
+    with pytest.raises(offline_data.DataFileError, match=rf"single_heads.tsv:{number}: expected 3 tab-separated cells"):
+        go.load_data(templates, lexicon)
+    (lexicon / "single_heads.tsv").unlink()
+    with pytest.raises(offline_data.DataFileError, match=r"single_heads.tsv:0: file missing"):
+        go.load_data(templates, lexicon)
+    shutil.copy(offline_data.LEXICON_DIR / "single_heads.tsv", lexicon)
+    (lexicon / "words" / "rock.txt").unlink()  # the words of {rock}: its templates now name an unknown slot
+    with pytest.raises(offline_data.DataFileError, match=r"mountain_encyclopedia.txt:\d+: unknown slot \{rock\}"):
+        go.load_data(templates, lexicon)
+
+
+def test_cli_stops_on_a_bad_template_with_one_line_and_writes_nothing(tmp_path):
+    templates, lexicon = copy_data(tmp_path)
+    number = append_line(templates / "tails.txt", ", according to {organisatoin}")
+    out = tmp_path / "mountains.csv"
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_offline.py"), "--n-sentences", "5", "--output", str(out),
+                          "--template-dir", str(templates), "--lexicon-dir", str(lexicon)], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 1
+    assert run.stderr.strip() == f"generate_offline: {templates / 'tails.txt'}:{number}: unknown slot {{organisatoin}}; " \
+                                 "known slots are listed in corpus/templates/README.md"
+    assert not out.exists() and not (tmp_path / go.REPORT_FILE_NAME).exists()
+
+
+def test_every_word_list_is_read_and_every_list_the_code_reads_exists():
+    code = "".join((ROOT / "scripts" / name).read_text(encoding="utf8")
+                   for name in ("generate_offline.py", "offline_names.py", "offline_composers.py"))
+    read = set(re.findall(r"""(?:word|lex|lexicon)[(\[]["']([a-z_/]+)["'][)\]]""", code))
+    assert read - set(go.TABLES) <= set(go.LEXICON_LISTS)  # the loader requires every list the code reads
+    on_disk = {p.relative_to(offline_data.LEXICON_DIR).with_suffix("").as_posix() for p in offline_data.LEXICON_DIR.rglob("*.txt")}
+    word_slots = {name for name in on_disk if name.startswith("words/")}
+    assert on_disk - word_slots == set(go.LEXICON_LISTS) - {"words/month"}
+    assert all(f'"{name}"' in code or f"'{name}'" in code for name in go.LEXICON_LISTS)  # no list lies unused
+    used_slots = {offline_data.slot_kind(m.group(1)) for p in offline_data.TEMPLATE_DIR.glob("*.txt")
+                  for m in offline_data.SLOT_RE.finditer(p.read_text(encoding="utf8"))}
+    assert {name[len("words/"):] for name in word_slots} <= used_slots  # and no word slot either
+
+
+def test_report_counts_every_redraw_and_every_lost_sentence(tmp_path):
+    templates, lexicon = copy_data(tmp_path)
+    for path in list(templates.glob("mountain_*.txt")) + [templates / "mixed.txt"]:
+        path.write_text("{mountain}x rises above the town.\n", encoding="utf8")  # "Mount Foox": never on token boundaries
+    data = go.load_data(templates, lexicon)
+    sentences, report = go.generate_with_report(40, seed=2, mountains=MOUNTAINS, others=OTHERS, data=data)
+    asked = {kind: counts["requested"] for kind, counts in report["by_kind"].items()}
+    assert report["lost_after_max_tries"] == {"mixed": asked["mixed"], "mountain": asked["mountain"]} and asked["mountain"] > 0
+    assert report["redrawn"]["mountain_not_on_token_boundaries"] == go.MAX_TRIES * (asked["mountain"] + asked["mixed"])
+    assert report["written"] == len(sentences) == asked["other"] + asked["negative"]
+    assert all(s["kind"] in ("other", "negative") for s in sentences)
+    path = tmp_path / "out" / go.REPORT_FILE_NAME
+    go.write_report(report, path)
+    assert json.loads(path.read_text(encoding="utf8")) == report and [p.name for p in path.parent.iterdir()] == [path.name]
