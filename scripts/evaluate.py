@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import spacy
 import typer
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 from seqeval.scheme import IOB2
@@ -17,7 +16,9 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from tqdm import tqdm
 
+from atomic_write import write_text_atomic
 from corpus_io import DataError, Sentence, doc_to_word_tags, read_sentences, words_to_doc
+from model_loading import load_or_exit
 from mountner_pipeline import pipe_by_length  # also registers the mountner factory
 
 app = typer.Typer(add_completion=False)
@@ -177,14 +178,16 @@ def main(
     batch_size: int = typer.Option(64),
 ):
     """Score MODEL and write the metrics JSON."""
-    nlp = spacy.load(model)
+    nlp = load_or_exit(model, "evaluate")
     results: Dict[str, dict] = {}
+    skipped: List[dict] = []  # files asked for but absent: the results table and the packaged meta say so
     for name, path in (("test (unseen names)", test), ("dev (seen names)", dev)):
         if path is not None and path.exists():
             results[name] = evaluate_docbin(nlp, path, batch_size)
     for path in iob:
         if not path.exists():
             typer.secho(f"skipped {path}: not found", fg="yellow")
+            skipped.append({"path": str(path), "reason": "not found"})
             continue
         try:
             sentences = read_sentences(path)
@@ -197,12 +200,11 @@ def main(
         raise typer.Exit(1)
     for name, result in results.items():
         print_result(name, result)
-    output.parent.mkdir(parents=True, exist_ok=True)
     encoder = nlp.meta.get("mountner_encoder")
     if encoder is None and encoder_record.exists():
         encoder = json.loads(encoder_record.read_text())
-    meta = {"model": model, "pipeline": nlp.pipe_names, "encoder": encoder}
-    output.write_text(json.dumps({"meta": meta, "results": results}, indent=2))
+    meta = {"model": model, "pipeline": nlp.pipe_names, "encoder": encoder, "skipped": skipped}
+    write_text_atomic(output, json.dumps({"meta": meta, "results": results}, indent=2))
     typer.echo(f"\nwrote {output}")
 
 

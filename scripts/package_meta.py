@@ -1,11 +1,17 @@
-"""Write the meta.json that `spacy package` ships: description, licence, the encoder actually used
-and the measured metrics (from the evaluate step's JSON)."""
+"""Write the meta.json that `spacy package` ships: description, licences and sources (the encoder
+actually used, the data the model learnt from) and the measured metrics (from the evaluate step's
+JSON), saying plainly when real text was not measured."""
 from __future__ import annotations
 
 import json
+import os
+from enum import Enum
 from pathlib import Path
+from typing import List, Tuple
 
 import typer
+
+from atomic_write import write_text_atomic
 
 app = typer.Typer(add_completion=False)
 
@@ -14,6 +20,23 @@ DESCRIPTION = (
     "A transformer plus the mountner entity tagger, trained on generated sentences only. "
     "Every entity has ent._.confidence."
 )
+REAL_PREFIX = "real: "
+# Encoders MountNER fetches, with their licences (model cards on the Hugging Face hub).
+ENCODERS = {
+    "bert-base-cased": ("Apache-2.0", "https://huggingface.co/google-bert/bert-base-cased"),
+    "google-bert/bert-base-cased": ("Apache-2.0", "https://huggingface.co/google-bert/bert-base-cased"),
+    "sentence-transformers/all-MiniLM-L6-v2": ("Apache-2.0", "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2"),
+}
+GAZETTEER_SOURCES = [
+    {"name": "WordNet 3.0 (mountain names in the gazetteer, glosses)", "url": "https://wordnet.princeton.edu/", "author": "Princeton University", "license": "WordNet 3.0 license (BSD-style)"},
+    {"name": "MountNER compiled gazetteer lists (corpus/gazetteer/, see its README for licences)", "license": "MIT"},
+]
+
+
+class Generator(str, Enum):
+    auto = "auto"
+    openai = "openai"
+    offline = "offline"
 
 
 def metric_summary(metrics: dict) -> dict:
@@ -21,6 +44,43 @@ def metric_summary(metrics: dict) -> dict:
         name: {"precision": round(r["seqeval"]["precision"], 4), "recall": round(r["seqeval"]["recall"], 4), "f1": round(r["seqeval"]["f1"], 4), "sentences": r["sentences"]}
         for name, r in metrics["results"].items()
     }
+
+
+def encoder_source(record: dict) -> dict:
+    used = record.get("used") or "unknown"
+    licence, url = ENCODERS.get(used, (f"unknown: check the licence of {used}", None))
+    source = {"name": used, "license": licence}
+    if url:
+        source["url"] = url
+    if record.get("package"):
+        source["via"] = f"the PyPI package {record['package']}"
+    return source
+
+
+def data_sources(generator: Generator, llm_model: str) -> List[dict]:
+    if generator is Generator.auto:
+        # the same rule as generate.py's choose(), read in the packaging shell
+        generator = Generator.openai if os.environ.get("OPENAI_API_KEY") else Generator.offline
+    if generator is Generator.openai:
+        generated = {"name": f"Generated sentences written by the LLM {llm_model} (scripts/generate_openai.py)", "license": "the LLM provider's terms of use"}
+    else:
+        generated = {"name": "Generated sentences from MountNER's offline generator and gazetteer (scripts/generate_offline.py)", "license": "MIT"}
+    return [generated] + GAZETTEER_SOURCES
+
+
+def real_text_note(metrics: dict) -> Tuple[dict, str]:
+    """(performance entries, one sentence for people) about the real-text scores."""
+    real = {name: r for name, r in metrics["results"].items() if name.startswith(REAL_PREFIX)}
+    if real:
+        name, r = next(iter(real.items()))
+        s = r["seqeval"]
+        performance = {"real_p": round(s["precision"], 4), "real_r": round(s["recall"], 4), "real_f": round(s["f1"], 4), "real_text": f"{name[len(REAL_PREFIX):]}, {r['sentences']} sentences"}
+        sentence = f"Scores on real text ({name[len(REAL_PREFIX):]}, {r['sentences']} sentences): precision {s['precision']:.3f}, recall {s['recall']:.3f}, F1 {s['f1']:.3f}."
+        return performance, sentence
+    skipped = (metrics.get("meta") or {}).get("skipped") or []
+    why = "; ".join(f"{item['path']} {item['reason']}" for item in skipped) or "no real-text file was given to evaluate"
+    note = f"not measured ({why})"
+    return {"real_text": note}, f"Scores on real text: {note}; the scores in this meta are on generated sentences only."
 
 
 @app.command()
@@ -31,25 +91,34 @@ def main(
     output: Path = typer.Option(Path("training/meta.json")),
     name: str = typer.Option("mountner"),
     version: str = typer.Option("0.1.0"),
+    generator: Generator = typer.Option(Generator.auto, help="The generate step's --generator, for the data sources"),
+    llm_model: str = typer.Option("gpt-4o-mini", help="The generate step's --llm-model"),
 ):
     """Merge the trained pipeline's meta with what MountNER measured."""
-    meta = json.loads((model / "meta.json").read_text())
-    for path in (encoder_record, metrics):
+    for path in (model / "meta.json", encoder_record, metrics):
         if not path.exists():
-            typer.secho(f"package_meta: {path} not found; run the encoder and evaluate steps first", fg="red", err=True)
+            typer.secho(f"package_meta: {path} not found; run the train, encoder and evaluate steps first", fg="red", err=True)
             raise typer.Exit(1)
+    meta = json.loads((model / "meta.json").read_text())
+    measured = json.loads(metrics.read_text())
+    performance, real_sentence = real_text_note(measured)
     meta.update(
         name=name,
         version=version,
-        description=DESCRIPTION,
+        description=f"{DESCRIPTION} {real_sentence}",
         license="MIT",
         author="MountNER developers",
+        sources=[encoder_source(json.loads(encoder_record.read_text()))] + data_sources(generator, llm_model),
+        notes=(
+            "Licences: the code is MIT; the weights start from the encoder named in Sources, under its licence; "
+            "the data sources and their licences are listed in Sources. " + real_sentence
+        ),
         mountner_encoder=json.loads(encoder_record.read_text()),
-        mountner_metrics=metric_summary(json.loads(metrics.read_text())),
+        mountner_metrics=metric_summary(measured),
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(meta, indent=2))
-    typer.echo(f"wrote {output}")
+    meta["performance"] = {**(meta.get("performance") or {}), **performance}
+    write_text_atomic(output, json.dumps(meta, indent=2))
+    typer.echo(f"wrote {output}: {real_sentence}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,11 @@ def table(metrics_files: List[Path]) -> str:
             lines.append(
                 f"| {pipeline} | {encoder} | {name} | {r['sentences']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {confident_share(r)} |"
             )
+        if not any(name.startswith("real: ") for name in data["results"]):
+            # Without this row the table would show only scores on generated data.
+            skipped = data["meta"].get("skipped") or []
+            why = "; ".join(f"{item['path']} {item['reason']}" for item in skipped) or "no real-text file given to evaluate"
+            lines.append(f"| {pipeline} | {encoder} | real text: **not measured** ({why}) | - | - | - | - | - |")
     return "\n".join(lines)
 
 

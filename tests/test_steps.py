@@ -38,6 +38,7 @@ def test_evaluate_scores_an_iob_file_and_skips_a_missing_one(trained, tmp_path):
     result = script("evaluate.py", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy", "--iob", iob, "--iob", tmp_path / "absent.iob")
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stdout and "absent.iob" in result.stdout
+    assert json.loads(output.read_text())["meta"]["skipped"] == [{"path": str(tmp_path / "absent.iob"), "reason": "not found"}]
     scores = json.loads(output.read_text())["results"]["real: real.iob"]
     assert scores["sentences"] == 2 and scores["gold_entities"] == 1
     assert scores["seqeval"]["f1"] == 1.0
@@ -91,3 +92,59 @@ def test_gpu_benchmark_script_runs_on_the_cpu_with_a_tiny_encoder(trained, tmp_p
 def test_gpu_benchmark_names_a_missing_input(tmp_path):
     result = script("benchmark_gpu.py", "--gpu-id", -1, "--train", tmp_path / "absent.spacy", cwd=ROOT)
     assert result.returncode == 1 and "training DocBin not found" in result.stderr and "absent.spacy" in result.stderr
+
+
+def write_package_inputs(tmp_path, results, skipped, used="sentence-transformers/all-MiniLM-L6-v2"):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "meta.json").write_text(json.dumps({"lang": "en", "name": "pipeline", "version": "0.0.0", "performance": {"ents_f": 0.9}}))
+    encoder = tmp_path / "mountner_encoder.json"
+    encoder.write_text(json.dumps({"requested": "bert-base-cased", "used": used, "fallback": used != "bert-base-cased"}))
+    metrics = tmp_path / "metrics.json"
+    metrics.write_text(json.dumps({"meta": {"pipeline": ["transformer", "mountner"], "encoder": {"used": used}, "skipped": skipped}, "results": results}))
+    return model, encoder, metrics
+
+
+def package_meta(tmp_path, model, encoder, metrics, *args):
+    output = tmp_path / "meta.json"
+    result = script("package_meta.py", model, "--encoder-record", encoder, "--metrics", metrics, "--output", output, *args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(output.read_text())
+
+
+SCORES = {"sentences": 10, "gold_entities": 4, "predicted_entities": 4, "seqeval": {"precision": 0.5, "recall": 0.25, "f1": 1 / 3}, "reliability": None}
+
+
+def test_packaged_meta_carries_real_text_scores_and_licences(tmp_path):
+    model, encoder, metrics = write_package_inputs(tmp_path, {"test (unseen names)": SCORES, "real: x.iob": SCORES}, [])
+    meta = package_meta(tmp_path, model, encoder, metrics, "--generator", "offline")
+    assert meta["performance"]["real_f"] == round(1 / 3, 4) and meta["performance"]["real_p"] == 0.5
+    assert meta["performance"]["ents_f"] == 0.9  # spaCy's own dev score stays
+    assert "not measured" not in json.dumps(meta)
+    assert meta["mountner_metrics"]["real: x.iob"]["f1"] == round(1 / 3, 4)
+    by_name = {s["name"]: s for s in meta["sources"]}
+    assert by_name["sentence-transformers/all-MiniLM-L6-v2"]["license"] == "Apache-2.0"
+    assert any("WordNet" in name for name in by_name) and any("gazetteer" in name.lower() for name in by_name)
+    assert not any("LLM" in name for name in by_name)
+
+
+def test_packaged_meta_says_plainly_when_real_text_was_not_measured(tmp_path):
+    skipped = [{"path": "../shared/data/fewnerd-mountain-dev.iob", "reason": "not found"}]
+    model, encoder, metrics = write_package_inputs(tmp_path, {"test (unseen names)": SCORES}, skipped, used="/somewhere/tiny-bert")
+    meta = package_meta(tmp_path, model, encoder, metrics, "--generator", "openai", "--llm-model", "gpt-4o-mini")
+    assert "real_f" not in meta["performance"]
+    assert meta["performance"]["real_text"] == "not measured (../shared/data/fewnerd-mountain-dev.iob not found)"
+    assert "real text: not measured" in meta["description"] and "generated" in meta["description"]
+    by_name = {s["name"]: s for s in meta["sources"]}
+    assert by_name["/somewhere/tiny-bert"]["license"].startswith("unknown")
+    assert any("gpt-4o-mini" in name for name in by_name)
+
+
+def test_results_table_says_when_real_text_was_not_measured(tmp_path):
+    skipped = [{"path": "../shared/data/fewnerd-mountain-dev.iob", "reason": "not found"}]
+    _, _, metrics = write_package_inputs(tmp_path, {"test (unseen names)": SCORES}, skipped)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{START}\n{END}\n")
+    assert script("results_table.py", "--readme", readme, metrics).returncode == 0
+    rows = [line for line in readme.read_text().splitlines() if "real" in line]
+    assert len(rows) == 1 and "not measured" in rows[0] and "fewnerd-mountain-dev.iob not found" in rows[0]

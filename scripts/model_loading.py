@@ -1,0 +1,28 @@
+"""Load a trained pipeline for a CLI, or stop with one line that says how to get it."""
+from __future__ import annotations
+
+import spacy
+import typer
+from spacy.language import Language
+
+# Registers the mountner factory for model folders; an installed en_mountner brings its own copy.
+import mountner_pipeline  # noqa: F401
+
+HOW_TO_GET = (
+    "install the packaged model with `pip install packages/en_mountner-0.1.0/dist/en_mountner-0.1.0-py3-none-any.whl` "
+    "or build it with `python -m spacy project run all`"
+)
+
+
+def load_or_exit(model: str, prog: str) -> Language:
+    """spacy.load(model); a model that is not there (spaCy's E050) or cannot be read exits 1 with one line."""
+    try:
+        return spacy.load(model)
+    except OSError as err:
+        if "[E050]" in str(err):
+            message = f"{prog}: model '{model}' not found (neither an installed package nor a folder): {HOW_TO_GET}"
+        else:
+            # spaCy's own message names what is wrong (e.g. E053: a folder without config.cfg)
+            message = f"{prog}: cannot load model '{model}': {' '.join(str(err).split())}"
+        typer.secho(message, fg="red", err=True)
+        raise typer.Exit(1)
