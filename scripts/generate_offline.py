@@ -82,17 +82,9 @@ class Generator(NameMaker):
 # The slot kind and the pool or composer it draws from (NameMaker.mountain).
 MOUNTAIN_SLOTS = {"mountain": "single", "volcano": "volcano", "hill": "hill", "range": "group", "ridge": "ridge",
                   "qualified_range": "qrange", "range_with_generic": "rx", "local_summit": "local", "one_word_mountain": "bare"}
-# {mountain:park} and the like: a thing named after the mountain (O), its possible last words, its kind of name.
-NAMED_AFTER = {
-    "park": ([" National Park", " National Park", " Nature Reserve", " National Forest"], "national_park"),
-    "glacier": ([" Glacier"], "glacier"), "pass": ([" Pass", " Saddle"], "pass"),
-    "hotel": ([" Hotel", " Lodge", " Inn"], "building"),
-    "tunnel": ([" Tunnel", " Road Tunnel", " Base Tunnel", " Railway Tunnel"], "building"),
-    "hospital": ([" Hospital", " Medical Center", " General Hospital", " Clinic"], "building"),
-    "org": ([" Group", " Brewing Company", " Airlines", " Insurance", " Outfitters", " Coffee", " Records", " Foods", " Energy"], "organisation"),
-}
+# Besides these, {mountain:park} and the like name a thing after the mountain (corpus/lexicon/named_after_endings.tsv).
 MOUNTAIN_ATTRIBUTES = {None, "type", "elevation", "metres", "elevation_in_brackets", "country", "base_name", "namesake",
-                       "modifier", "quoted", *NAMED_AFTER}
+                       "modifier", "quoted"}
 
 
 def _mountain_slot(gen: Generator, state: SentenceState, slot: str, attr: Optional[str]) -> List[Segment]:
@@ -145,10 +137,11 @@ def _mountain_attribute(gen: Generator, state: SentenceState, slot: str, m: Moun
     if attr == "base_name":
         return [(base, "NAME")]
     if attr == "namesake":
-        title = rng.choice(["Sir ", "", "", "Captain ", "General ", "the surveyor "])
+        title = rng.choice(gen.lex["namesake_titles"])
+        title += " " if title else ""
         return [(title, None), (f"{gen.faker(['en_US', 'en_GB']).first_name()} {m.name.split()[-1]}", "NAME")]
-    endings, kind = NAMED_AFTER[attr]
-    name = base + rng.choice(endings)
+    endings, kind = gen.named_after[attr]
+    name = base + " " + rng.choice(endings)
     article = "" if attr == "hospital" else gen.article(name, kind)
     if attr in ("park", "org", "hotel") and rng.random() < 0.5:
         article = ""
@@ -227,9 +220,9 @@ def _lookalike(gen: Generator, state: SentenceState, slot: str, attr: Optional[s
     if kind in ("college_named_after_mountain", "hospital_named_after_mountain"):
         m = gen.pick(gen.mountains) if gen.mountains else gen.synthetic_mountain("single")
         if kind == "college_named_after_mountain":
-            name = gen.word("lookalike_colleges") if rng.random() < 0.5 else f"{gen.base_name(m)} {gen.pick(['College', 'High School', 'Academy', 'Community College', 'University'])}"
+            name = gen.word("lookalike_colleges") if rng.random() < 0.5 else f"{gen.base_name(m)} {gen.word('college_heads')}"
         else:
-            name = gen.word("lookalike_hospitals") if rng.random() < 0.5 else f"{gen.base_name(m)} {gen.pick(['Hospital', 'Medical Centre', 'General Hospital', 'Clinic'])}"
+            name = gen.word("lookalike_hospitals") if rng.random() < 0.5 else f"{gen.base_name(m)} {gen.word('hospital_heads')}"
         return _named(gen, name, "organisation")
     if kind == "organisation_named_like_mountain":
         return _named(gen, gen.pick(gen.lex["lookalike_organisations"] + gen.others.get("named_after_mountain", [])), "organisation")
@@ -237,7 +230,7 @@ def _lookalike(gen: Generator, state: SentenceState, slot: str, attr: Optional[s
         if rng.random() < 0.6:
             return [(gen.word("lookalike_people"), "NAME")]
         m = gen.pick(gen.singles) if gen.singles else gen.synthetic_mountain("single")
-        last = m.name.split()[-1] if m.name.startswith("Mount ") else gen.pick(["Hill", "Everest", "Mountain", "Ridge", "Peak", "Rainier", "Whitney", "Hood", "Logan", "Blanc"])
+        last = m.name.split()[-1] if m.name.startswith("Mount ") else gen.word("lookalike_surnames")
         return [(f"{gen.faker(['en_US', 'en_GB']).first_name()} {last}", "NAME")]
     if kind == "mountain_adjective_phrase":
         return [(gen.word("lookalike_adjective_phrases"), "NAME")]
@@ -252,11 +245,11 @@ def _lookalike(gen: Generator, state: SentenceState, slot: str, attr: Optional[s
     if kind == "mountain_brand":
         brand = gen.base_name(gen.pick(gen.mountains) if gen.mountains and rng.random() < 0.8 else gen.synthetic_mountain("single"))
         if attr == "car":
-            return [(brand, "NAME"), (" " + gen.pick(["estate", "hatchback", "pickup", "saloon", "van"]), None)]
+            return [(brand, "NAME"), (" " + gen.pick(gen.brand_nouns["car"]), None)]
         if attr == "drink":
-            return [(brand, "NAME"), (" " + gen.pick(["beer", "lager", "whisky", "coffee", "cider", "mineral water"]), None)]
-        noun = {"camera": gen.pick(["camera", "camera", "compact camera", "lens"]),
-                "gear": gen.pick(["tent", "jacket", "rucksack", "sleeping bag", "stove"])}.get(attr) or gen.word("product_nouns")
+            return [(brand, "NAME"), (" " + gen.pick(gen.brand_nouns["drink"]), None)]
+        # Both draws are made whatever the attribute (as they always were); no attribute: any product.
+        noun = {"camera": gen.pick(gen.brand_nouns["camera"]), "gear": gen.pick(gen.brand_nouns["gear"])}.get(attr) or gen.word("product_nouns")
         return [("an " if brand[:1] in "AEIOU" else "a ", None), (brand, "NAME"), (" " + noun, None)]
     m = gen.pick(gen.singles) if gen.singles and rng.random() < 0.7 else gen.synthetic_mountain("single")
     return [(gen.word("ship_prefixes") + " " + m.name, "NAME")]  # ship_named_after_mountain
@@ -369,7 +362,8 @@ SLOT_FILLERS = {
 def slot_attributes(lexicon: Dict[str, list], landform_groups: List[str]) -> Dict[str, set]:
     """Every slot kind the templates may use, with the attributes it accepts (None: no attribute)."""
     kinds = {kind: {None} for kind in SLOT_FILLERS}
-    kinds.update({kind: set(MOUNTAIN_ATTRIBUTES) for kind in [*MOUNTAIN_SLOTS, "mount_named_for_person"]})
+    named_after = {attribute for attribute, _, _ in lexicon["named_after_endings"]}
+    kinds.update({kind: MOUNTAIN_ATTRIBUTES | named_after for kind in [*MOUNTAIN_SLOTS, "mount_named_for_person"]})
     kinds.update({kind: {None} for kind in (name[len("words/"):] for name in lexicon if name.startswith("words/"))})
     kinds["native_name"] = {None, "quoted"}
     kinds["mountain_brand"] = {None, "camera", "car", "drink", "gear"}
@@ -397,13 +391,21 @@ def load_data(template_dir: Path = offline_data.TEMPLATE_DIR, lexicon_dir: Path 
         if group not in groups:
             raise offline_data.DataFileError(f"{lexicon_dir}/landform_prefixes.tsv: group {group!r} of {prefix!r} "
                                              f"is not in landform_heads.tsv ({', '.join(groups)})")
+    prefixes = {prefix for prefix, _, _ in lexicon["foreign_prefixes"]}
+    for prefix in lexicon["volcano_prefixes"]:
+        if prefix not in prefixes:
+            raise offline_data.DataFileError(f"{lexicon_dir}/volcano_prefixes.txt: {prefix!r} is not a prefix of "
+                                             f"foreign_prefixes.tsv, whose names follow it")
     templates = offline_data.load_templates(template_dir, TEMPLATE_FILES, slot_attributes(lexicon, groups), MOUNTAIN_KINDS)
     return GeneratorData(templates, lexicon)
 
 
 # The word lists of corpus/lexicon that the code reads (tests/test_generate_offline.py checks the list is complete).
 LEXICON_LISTS = [
-    "aircraft_names", "brand_endings", "car_models", "car_trims", "colours", "compass_region_heads", "compass_words",
+    "aircraft_names", "asian_range_words", "brand_endings", "car_models", "car_trims", "college_heads", "colours",
+    "compass_district_heads", "compass_region_heads", "compass_words", "composed_hill_heads", "germanic_adjectives",
+    "germanic_range_ends", "hospital_heads", "lookalike_surnames", "mount_saint_names", "namesake_titles",
+    "qualified_range_heads", "title_openings", "volcano_prefixes",
     "countries_fallback", "derived_park_heads", "derived_place_heads", "descriptors", "genus_endings", "germanic_ends",
     "germanic_stems", "laptop_lines", "local_stems", "lookalike_adjective_phrases", "lookalike_colleges",
     "lookalike_hospitals", "lookalike_organisations", "lookalike_people", "lowerable_starts", "model_trims", "mount_names",

@@ -42,7 +42,8 @@ def product_model(gen, attr: Optional[str]) -> List[Segment]:
         name = (f"{brand} {gen.word('aircraft_names')}" + (f" Mk {gen.pick(['I', 'II', 'III', 'V', 'IX'])}" if r.random() < 0.4 else "")
                 if r.random() < 0.6 else f"{brand} {gen.pick('ABCDFGHKLMPS')}{r.randint(2, 900)}")
     else:
-        name = f"{brand} {gen.pick(['', 'EX', 'Z', 'X', 'D', 'F', 'K'])}{r.randint(1, 900)}{gen.pick(['', '', 'D', 's', ' Mark II', ' Pro'])}".replace("  ", " ")
+        letters, number, suffix = gen.pick(['', 'EX', 'Z', 'X', 'D', 'F', 'K']), r.randint(1, 900), gen.pick(['', '', 'D', 's', ' Mark II', ' Pro'])
+        name = f"{brand} {letters}{number}{suffix}".replace("  ", " ")
     return [(name, "NAME")]
 
 
@@ -114,7 +115,7 @@ def compass_place(gen, attr: Optional[str]) -> List[Segment]:
         return [(f"{gen.word('compass_words')} {stem}", "NAME")]
     stem = gen.pick([gen.syllable_word(2, 3), gen.city()])
     return [("the ", None), (f"{gen.word('compass_words')} {gen.word('compass_region_heads')}", "NAME")] if roll < 0.75 else \
-        [(f"{gen.word('compass_words')} {stem} {gen.pick(['Province', 'District', 'Region'])}", "NAME")]
+        [(f"{gen.word('compass_words')} {stem} {gen.word('compass_district_heads')}", "NAME")]
 
 
 def _compose_landform(gen, group: Optional[str]) -> Tuple[str, str]:
@@ -167,7 +168,7 @@ def _work_title_text(gen) -> str:
     if roll < 0.6:
         return gen.syllable_word(2, 3)
     if roll < 0.75:
-        return f"{gen.pick(['Goodbye', 'Dear', 'Waiting for', 'Finding', 'Letters to'])} {gen.faker().first_name()}" if r.random() < 0.4 \
+        return f"{gen.word('title_openings')} {gen.faker().first_name()}" if r.random() < 0.4 \
             else f"{gen.word('title_adjectives')} {gen.faker().first_name()}"
     if roll < 0.88:
         return f"{gen.word('title_adjectives')} {gen.word('title_nouns')}"

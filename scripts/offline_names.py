@@ -27,6 +27,7 @@ TABLES = {
     "foreign_prefixes": ("prefix", "faker_locale", "type"), "foreign_names": ("prefix", "rest"),
     "range_prefixes": ("prefix", "rest"), "country_adjectives": ("country", "adjective"),
     "landform_heads": ("group", "head"), "landform_prefixes": ("prefix", "group"), "quote_styles": ("opening", "closing"),
+    "type_words": ("type", "word"), "brand_nouns": ("attribute", "noun"), "named_after_endings": ("attribute", "kind", "ending"),
 }
 
 
@@ -153,6 +154,15 @@ class NameMaker:
         for group, head in lexicon["landform_heads"]:
             self.landform_heads.setdefault(group, []).append(head)
         self.country_adjectives = dict(lexicon["country_adjectives"])
+        self.type_words: Dict[str, List[str]] = {}
+        for mtype, word in lexicon["type_words"]:
+            self.type_words.setdefault(mtype, []).append(word)
+        self.brand_nouns: Dict[str, List[str]] = {}
+        for attribute, noun in lexicon["brand_nouns"]:
+            self.brand_nouns.setdefault(attribute, []).append(noun)
+        self.named_after: Dict[str, Tuple[List[str], str]] = {}
+        for attribute, kind, ending in lexicon["named_after_endings"]:
+            self.named_after.setdefault(attribute, ([], kind))[0].append(ending)
         self.plural_heads = set(lexicon["plural_heads"])
         self.the_heads, self.the_countries = set(lexicon["the_heads"]), set(lexicon["the_countries"])
         # Head words with a weight: repeated weight times, so one draw picks them that often.
@@ -178,7 +188,8 @@ class NameMaker:
                             and m.name.split()[0] not in lexicon["range_qualifiers"] and m.name.split()[0] not in self.country_adjectives.values()
                             and m.name.split()[-1] not in {"Range", "Ridge", "Massif", "Ranges"} and len(m.name.split()) <= 2]
         self.headless = [m for m in self.groups if m.type == "range" and re.fullmatch(r"[A-ZÀ-Þ][\w'-]+( [A-ZÀ-Þ][\w'-]+)?", m.name)
-                         and not m.name.endswith("s") and m.name.split()[-1] not in {"Range", "Ridge", "Massif", "Mountains", "Hills", "Highlands", "Alps", "Group", "Chain"}
+                         and not m.name.endswith("s")
+                         and m.name.split()[-1] not in {"Range", "Ridge", "Massif", "Mountains", "Hills", "Highlands", "Alps", "Group", "Chain"}
                          and m.name.split()[0] not in {"Sierra", "Cordillera", "Monts", "Montes", "Serra", "Massif"}]
         self.countries = sorted(set(self.others.get("country", [])) | {m.country for m in self.mountains if m.country}) or lexicon["countries_fallback"]
         self.lookalike_towns = list(lexicon["towns_named_like_mountains"]) + [
@@ -261,18 +272,18 @@ class NameMaker:
             if roll < 0.35:
                 return Mountain(f"Mount {self.pick([self.surname(), self.syllable_word()])}", "volcano", None, True)
             if roll < 0.75:
-                prefix = self.pick(["Volcán", "Gunung", "Mauna", "Nevado"])
+                prefix = self.word("volcano_prefixes")
                 rest = self.pick(self.foreign[prefix][0]) if r.random() < 0.4 else self.syllable_word()
                 return Mountain(f"{prefix} {rest}", "volcano", None, True)
             return Mountain(self.syllable_word(3, 4), "volcano", None, True)
         if want == "hill":
             stem = self.pick([self.surname(), self.word("descriptors"), self.word("colours"), self.word("possessors")])
-            return Mountain(f"{stem} {self.pick(['Hill', 'Hill', 'Hill', 'Knob', 'Tor', 'Fell', 'Pike'])}", "hill", None, True)
+            return Mountain(f"{stem} {self.word('composed_hill_heads')}", "hill", None, True)
         roll = r.random()
         if roll < 0.22:
             word = self.surname() if r.random() < 0.75 else self.word("mount_names")
             if r.random() < 0.06:
-                word = f"St. {self.pick(['Elias', 'Helens', 'Bride', 'Patrick', 'John'])}"
+                word = f"St. {self.word('mount_saint_names')}"
             return Mountain(f"Mount {word}", "mountain", None, True)
         if roll < 0.50:
             stem_roll = r.random()
@@ -294,7 +305,7 @@ class NameMaker:
         if roll < 0.90:
             name = self.word("germanic_stems") + self.word("germanic_ends")
             if r.random() < 0.2:
-                name = f"{self.pick(['Großer', 'Hoher', 'Kleiner', 'Hohe'])} {self.syllable_word()}"
+                name = f"{self.word('germanic_adjectives')} {self.syllable_word()}"
             return Mountain(name, "peak", None, True)
         if roll < 0.95:
             return Mountain(self.syllable_word(2, 3).rstrip("aeiou").capitalize() + self.word("nordic_ends"), "peak", None, True)
@@ -310,7 +321,7 @@ class NameMaker:
         else:
             roll = r.random()
             stem = self.syllable_word(2, 3)
-            name = (stem + "s" if roll < 0.4 else f"{self.pick([stem, self.surname(), self.word('descriptors')])} {self.pick(['Mountains', 'Mountains', 'Hills', 'Alps', 'Highlands'])}"
+            name = (stem + "s" if roll < 0.4 else f"{self.pick([stem, self.surname(), self.word('descriptors')])} {self.word('qualified_range_heads')}"
                     if roll < 0.85 else stem)
             country = self.pick(sorted(self.country_adjectives))
         qual = self.country_adjectives[country] if country in self.country_adjectives and r.random() < 0.4 else self.word("range_qualifiers")
@@ -341,9 +352,9 @@ class NameMaker:
         if roll < 0.5:
             name = self.syllable_word(2, 4)
         elif roll < 0.75:
-            name = f"{self.syllable_word(1, 2)} {self.pick(['Shan', 'Tau', 'Dagh', 'Tagh', 'Muztagh', self.syllable_word(1, 2)])}"
+            name = f"{self.syllable_word(1, 2)} {self.pick(self.lex['asian_range_words'] + [self.syllable_word(1, 2)])}"
         else:
-            name = self.word("germanic_stems") + self.pick(["berg", "gebirge", "wald", "kamm"])
+            name = self.word("germanic_stems") + self.word("germanic_range_ends")
         return Mountain(name, "range", None, True, True)
 
     def mountain(self, used_names: Set[str], want: str) -> Mountain:
@@ -381,9 +392,8 @@ class NameMaker:
         return f"{feet:,} feet ({metres:,} m)"
 
     def type_word(self, m: Mountain) -> str:
-        return {"peak": self.pick(["mountain", "peak", "mountain", "summit"]), "mountain": self.pick(["mountain", "mountain", "peak"]),
-                "volcano": self.pick(["volcano", "stratovolcano", "shield volcano", "volcano"]), "hill": "hill",
-                "ridge": "ridge", "massif": "massif", "range": "mountain range"}[m.type]
+        # Every type with several words draws one, whatever the type asked for (as it always did).
+        return {mtype: self.pick(words) if len(words) > 1 else words[0] for mtype, words in self.type_words.items()}[m.type]
 
     def base_name(self, m: Mountain) -> str:
         """The name as used in things named after the mountain (Everest Group, Rocky Mountain News)."""
@@ -415,7 +425,8 @@ class NameMaker:
         if not words or words[0] in {"The", "the"}:
             return ""
         if kind == "country":
-            return "the " if re.match(r"(United|Czech|Dominican|Central African|Democratic|Republic|Federated|Holy|Gambia)\b", name) or name in self.the_countries else ""
+            takes_the = re.match(r"(United|Czech|Dominican|Central African|Democratic|Republic|Federated|Holy|Gambia)\b", name)
+            return "the " if takes_the or name in self.the_countries else ""
         if kind in ("national_park", "person", "city", "lake", "island"):
             return ""
         if kind in ("river", "sea", "glacier", "pass", "event"):

@@ -18,7 +18,8 @@ _CLOSED = {
             "throughout amid").split(),
     "CCONJ": "and or but nor yet".split(),
     "SCONJ": "although because while whereas if as though unless whether when where once".split(),
-    "PRON": "it its he his him she her hers they their them theirs we our us i you your who which whom whose itself themselves himself herself what one".split(),
+    "PRON": ("it its he his him she her hers they their them theirs we our us i you your who which whom whose itself "
+             "themselves himself herself what one").split(),
     "AUX": "is are was were be been being has have had will would can could may might must shall should do does did".split(),
     "PART": ["not", "n't", "to", "'s", "'"],
     "ADV": ("also only then later still now often usually approximately nearly almost however very more most too just already "
