@@ -21,6 +21,7 @@ from spacy.scorer import get_ner_prf
 from spacy.tokens import Doc, Span, Token
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.util import filter_spans, registry
+from thinc.api import Config
 from spacy_transformers.util import registry as trf_registry
 from thinc.api import Model, SequenceCategoricalCrossentropy, Softmax, chain, concatenate, set_dropout_rate, with_array
 from thinc.types import Floats2d
@@ -156,10 +157,45 @@ def viterbi_decode(probs: numpy.ndarray, allowed: numpy.ndarray, may_start: nump
     return path[::-1]
 
 
-def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], head_lr_scale: float, known_name_min_prob: Optional[float],
+DEFAULT_MODEL_CONFIG = """
+[model]
+@architectures = "mountner.TokenTagger.v1"
+nO = null
+
+[model.tok2vec]
+@architectures = "mountner.ConcatTok2Vec.v1"
+
+[model.tok2vec.transformer]
+@architectures = "spacy-transformers.TransformerListener.v1"
+grad_factor = 1.0
+upstream = "*"
+
+[model.tok2vec.transformer.pooling]
+@layers = "reduce_mean.v1"
+
+[model.tok2vec.features]
+@architectures = "spacy.Tok2Vec.v2"
+
+[model.tok2vec.features.embed]
+@architectures = "spacy.MultiHashEmbed.v2"
+width = 64
+attrs = ["SHAPE","PREFIX","SUFFIX"]
+rows = [1000,1000,2000]
+include_static_vectors = false
+
+[model.tok2vec.features.encode]
+@architectures = "spacy.MaxoutWindowEncoder.v2"
+width = 64
+depth = 1
+window_size = 1
+maxout_pieces = 3
+"""
+DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
+
+
+def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], head_lr_scale: float, decoder: "BioDecoder",
                   scorer: Optional[Callable]) -> "MountainTagger":
-    return MountainTagger(nlp.vocab, model, name, labels=labels, head_lr_scale=head_lr_scale,
-                          known_name_min_prob=known_name_min_prob, scorer=scorer)
+    return MountainTagger(nlp.vocab, model, name, labels=labels, head_lr_scale=head_lr_scale, decoder=decoder, scorer=scorer)
 
 
 # Registered once: a script that imports the project's copy of this file may also load the installed
@@ -167,9 +203,10 @@ def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], hea
 MOUNTNER_FACTORY = dict(
     assigns=["doc.ents", "token.ent_iob", "token.ent_type", "span._.confidence", "span._.mountner_source", "token._.mountner_prob"],
     default_config={
+        "model": DEFAULT_MODEL,
         "labels": ["MOUNTAIN"],
         "head_lr_scale": 10.0,
-        "known_name_min_prob": 0.0001,
+        "decoder": {"@misc": "mountner.bio_decoder.v1"},
         "scorer": {"@scorers": "spacy.ner_scorer.v1"},
     },
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
@@ -230,6 +267,99 @@ if not Language.has_factory("mountner_gazetteer"):
     Language.factory("mountner_gazetteer", assigns=["doc.spans"])(make_mountner_gazetteer)
 
 
+@registry.misc("mountner.bio_decoder.v1")
+def make_bio_decoder(
+    mask_punctuation: bool = True,
+    drop_before_capital: bool = True,
+    headline_exempt: bool = True,
+    trim_lowercase_edges: bool = True,
+    known_name_min_prob: Optional[float] = 0.0001,
+) -> "BioDecoder":
+    """How mountner turns tag probabilities into entities: a Viterbi search over well-formed BIO plus
+    rules that can each be switched off here (scripts/decoder_rules.py measures what each is worth)."""
+    return BioDecoder(mask_punctuation, drop_before_capital, headline_exempt, trim_lowercase_edges, known_name_min_prob)
+
+
+class BioDecoder:
+    """mask_punctuation: brackets, quotes, clause punctuation and whitespace tokens are never inside a name.
+    drop_before_capital: in cased text, a name the tagger ends right before a capitalised word (not a month,
+    a weekday or "I") is the first part of a longer name, and so names something else ("Sakuma Dam",
+    "Fehmarn Belt"); headline_exempt: except in headline-style text, where every longer word is capitalised.
+    trim_lowercase_edges: in cased text a name starts and ends with a capitalised word ("the western [Harran
+    Mountains]"); inner particles and hyphenated endings stay ("Pic du Midi", "Ontake-san").
+    known_name_min_prob: add the known names (mountner_gazetteer) that the tagger left out, where it gives
+    them at least this probability; None: off."""
+
+    def __init__(self, mask_punctuation: bool = True, drop_before_capital: bool = True, headline_exempt: bool = True,
+                 trim_lowercase_edges: bool = True, known_name_min_prob: Optional[float] = 0.0001):
+        self.mask_punctuation = mask_punctuation
+        self.drop_before_capital = drop_before_capital
+        self.headline_exempt = headline_exempt
+        self.trim_lowercase_edges = trim_lowercase_edges
+        self.known_name_min_prob = known_name_min_prob
+
+    def __call__(self, doc: Doc, probs: numpy.ndarray, tags: Sequence[str]) -> Tuple[numpy.ndarray, List[Span]]:
+        """The probabilities (punctuation masked) and the entities, each with its confidence and source."""
+        outside = tags.index(OUTSIDE)
+        if self.mask_punctuation:
+            punct = [t.i for t in doc if NEVER_IN_NAME.fullmatch(t.text)]
+            probs[punct] = 0.0
+            probs[punct, outside] = 1.0
+        path = viterbi_decode(probs, allowed_transitions(tags), numpy.array([not tag.startswith("I-") for tag in tags]))
+        cased = any(t.is_title for t in doc[1:])
+        trim = self.trim_lowercase_edges and cased
+        check_next = self.drop_before_capital and not (self.headline_exempt and _title_cased(doc))
+        ents = []
+        for start, end, label in bio_entity_spans([tags[i] for i in path]):
+            if check_next and _capitalised(doc, end) and doc[end].text not in NOT_A_NAME_PART:
+                continue
+            while trim and start < end and doc[start].is_lower and doc[start].is_alpha:
+                start += 1
+            while trim and start < end - 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha and doc[end - 2].whitespace_:
+                end -= 1
+            if start == end:
+                continue
+            inside = [probs[i, path[i]] for i in range(start, end)]
+            # A token after the entity that might continue it makes the boundary uncertain.
+            if end < len(doc):
+                inside.append(1.0 - probs[end, tags.index(f"I-{label}")])
+            span = Span(doc, start, end, label=label)
+            span._.confidence = float(min(inside))
+            span._.mountner_source = "tagger"
+            ents.append(span)
+        if self.known_name_min_prob is not None:
+            ents.extend(_known_name_fallback(doc, ents, probs, tags, self.known_name_min_prob))
+        return probs, ents
+
+
+def _known_name_fallback(doc: Doc, ents: List[Span], probs: numpy.ndarray, tags: Sequence[str], min_prob: float) -> List[Span]:
+    """Known names (doc.spans[KNOWN_NAMES], from mountner_gazetteer) that the tagger left out, that
+    stand alone (not inside a longer capitalised name: "Mont Blanc Tunnel", "Everest Group", "John
+    Logan") and that the tagger gives at least min_prob: below that it has read a context that rules
+    the name out (a town, a brand). Their confidence is the tagger's: the lowest of P(B-), P(I-)..."""
+    label = next(tag[2:] for tag in tags if tag.startswith("B-"))
+    begin, inside = tags.index(f"B-{label}"), tags.index(f"I-{label}")
+    taken = numpy.zeros(len(doc) + 1, dtype=bool)
+    for ent in ents:
+        taken[ent.start:ent.end] = True
+    added = []
+    for known in doc.spans.get(KNOWN_NAMES, []):
+        start, end = known.start, known.end
+        # A capitalised word before the name joins it to a longer one, unless it starts a sentence
+        # or is a function word ("At Harrow Peak").
+        free_before = start == 0 or doc[start - 1].is_stop or start == 1 or doc[start - 2].text in (".", "!", "?")
+        if taken[start:end].any() or _capitalised(doc, end) or (not free_before and _capitalised(doc, start - 1)):
+            continue
+        confidence = float(min([probs[start, begin]] + [probs[i, inside] for i in range(start + 1, end)]))
+        if confidence < min_prob:
+            continue
+        span = Span(doc, start, end, label=label)
+        span._.confidence = confidence
+        span._.mountner_source = "known name"
+        added.append(span)
+    return added
+
+
 class MountainTagger(TrainablePipe):
     """Tags each token O / B-<label> / I-<label>, decodes well-formed BIO with Viterbi and
     sets doc.ents, each entity with a confidence: the lowest tag probability inside it and
@@ -237,19 +367,18 @@ class MountainTagger(TrainablePipe):
 
     def __init__(
         self, vocab, model: Model, name: str = "mountner", *, labels: Sequence[str] = ("MOUNTAIN",),
-        head_lr_scale: float = 10.0, known_name_min_prob: Optional[float] = 0.0001, scorer: Optional[Callable] = get_ner_prf,
+        head_lr_scale: float = 10.0, decoder: Optional[BioDecoder] = None, scorer: Optional[Callable] = get_ner_prf,
     ):
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg = {"labels": list(labels), "head_lr_scale": head_lr_scale, "known_name_min_prob": known_name_min_prob}
+        self.decoder = decoder if decoder is not None else BioDecoder()
+        self.cfg = {"labels": list(labels), "head_lr_scale": head_lr_scale}
         self.scorer = scorer
         self._setup_tags()
 
     def _setup_tags(self) -> None:
         self.tags = bio_tags(self.cfg["labels"])
-        self._allowed = allowed_transitions(self.tags)
-        self._may_start = numpy.array([not tag.startswith("I-") for tag in self.tags])
 
     @property
     def labels(self) -> Tuple[str, ...]:
@@ -273,39 +402,7 @@ class MountainTagger(TrainablePipe):
     def set_annotations(self, docs: Iterable[Doc], scores: List[numpy.ndarray]) -> None:
         outside = self.tags.index(OUTSIDE)
         for doc, probs in zip(docs, scores):
-            probs = numpy.array(probs)
-            punct = [t.i for t in doc if NEVER_IN_NAME.fullmatch(t.text)]
-            probs[punct] = 0.0
-            probs[punct, outside] = 1.0
-            path = viterbi_decode(probs, self._allowed, self._may_start)
-            tags = [self.tags[i] for i in path]
-            ents = []
-            cased = any(t.is_title for t in doc[1:])
-            headline = _title_cased(doc)
-            for start, end, label in bio_entity_spans(tags):
-                # A name the tagger ends before a capitalised word is the first part of a longer name,
-                # and so names something else: "Sakuma Dam", "Fehmarn Belt", "Bentley Continental".
-                if not headline and _capitalised(doc, end) and doc[end].text not in NOT_A_NAME_PART:
-                    continue
-                # In cased text a name starts and ends with a capitalised word: "the western [Harran
-                # Mountains]", "the [Tatra] chamois"; inner particles and hyphenated endings stay
-                # ("Pic du Midi", "Ontake-san").
-                while cased and start < end and doc[start].is_lower and doc[start].is_alpha:
-                    start += 1
-                while cased and start < end - 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha and doc[end - 2].whitespace_:
-                    end -= 1
-                if start == end:
-                    continue
-                inside = [probs[i, path[i]] for i in range(start, end)]
-                # A token after the entity that might continue it makes the boundary uncertain.
-                if end < len(doc):
-                    inside.append(1.0 - probs[end, self.tags.index(f"I-{label}")])
-                span = Span(doc, start, end, label=label)
-                span._.confidence = float(min(inside))
-                span._.mountner_source = "tagger"
-                ents.append(span)
-            if self.cfg.get("known_name_min_prob") is not None:
-                ents.extend(self._known_name_fallback(doc, ents, probs, self.cfg["known_name_min_prob"]))
+            probs, ents = self.decoder(doc, numpy.array(probs), self.tags)
             doc.set_ents(sorted(ents), default="outside")
             # Each token's probability of the tag it ends up with (after the rules and the known names).
             final = numpy.full(len(doc), outside)
@@ -314,33 +411,6 @@ class MountainTagger(TrainablePipe):
                 final[ent.start + 1:ent.end] = self.tags.index(f"I-{ent.label_}")
             for token in doc:
                 token._.mountner_prob = float(probs[token.i, final[token.i]])
-
-    def _known_name_fallback(self, doc: Doc, ents: List[Span], probs: numpy.ndarray, min_prob: float) -> List[Span]:
-        """Known names (doc.spans[KNOWN_NAMES], from mountner_gazetteer) that the tagger left out, that
-        stand alone (not inside a longer capitalised name: "Mont Blanc Tunnel", "Everest Group", "John
-        Logan") and that the tagger gives at least min_prob: below that it has read a context that rules
-        the name out (a town, a brand). Their confidence is the tagger's: the lowest of P(B-), P(I-)..."""
-        label = self.cfg["labels"][0]
-        begin, inside = self.tags.index(f"B-{label}"), self.tags.index(f"I-{label}")
-        taken = numpy.zeros(len(doc) + 1, dtype=bool)
-        for ent in ents:
-            taken[ent.start:ent.end] = True
-        added = []
-        for known in doc.spans.get(KNOWN_NAMES, []):
-            start, end = known.start, known.end
-            # A capitalised word before the name joins it to a longer one, unless it starts a sentence
-            # or is a function word ("At Harrow Peak").
-            free_before = start == 0 or doc[start - 1].is_stop or start == 1 or doc[start - 2].text in (".", "!", "?")
-            if taken[start:end].any() or _capitalised(doc, end) or (not free_before and _capitalised(doc, start - 1)):
-                continue
-            confidence = float(min([probs[start, begin]] + [probs[i, inside] for i in range(start + 1, end)]))
-            if confidence < min_prob:
-                continue
-            span = Span(doc, start, end, label=label)
-            span._.confidence = confidence
-            span._.mountner_source = "known name"
-            added.append(span)
-        return added
 
     def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]) -> Tuple[float, List[Floats2d]]:
         validate_examples(examples, "MountainTagger.get_loss")

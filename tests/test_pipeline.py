@@ -81,7 +81,7 @@ def test_known_names_the_tagger_left_out_are_added_only_where_they_stand_alone(t
     nlp.add_pipe("mountner_gazetteer", name="known_names", before="mountner").set_names(["Zugspitze", "Paris"])
     text = "Paris and Zugspitze, then the Zugspitze Hotel and Anna Zugspitze."
     try:
-        tagger.cfg["known_name_min_prob"] = 0.0
+        tagger.decoder.known_name_min_prob = 0.0
         doc = nlp(text)
         source = {e.start: e._.mountner_source for e in doc.ents}
         assert 0 in source and 2 in source  # standing alone: the tagger's entity, or else the list's
@@ -93,10 +93,10 @@ def test_known_names_the_tagger_left_out_are_added_only_where_they_stand_alone(t
                 assert ent._.confidence == pytest.approx(probs[ent.start, tagger.tags.index("B-MOUNTAIN")])
                 assert doc[ent.start]._.mountner_prob == pytest.approx(ent._.confidence)  # the per-word score agrees
         for floor in (1.01, None):  # no probability is that high; or the fallback is off
-            tagger.cfg["known_name_min_prob"] = floor
+            tagger.decoder.known_name_min_prob = floor
             assert all(e._.mountner_source == "tagger" for e in nlp(text).ents)
     finally:
-        tagger.cfg["known_name_min_prob"] = 0.0001
+        tagger.decoder.known_name_min_prob = 0.0001
         nlp.remove_pipe("known_names")
 
 
@@ -150,6 +150,32 @@ def test_decoder_drops_a_name_that_starts_a_longer_capitalised_name(trained):
     assert decode("Climbers Return From Ararat With Tales", "OOOBOO")[0] == ["Ararat"]
     # a sentence dense with names is not a headline while it has a lower-case verb
     assert decode("Anna Tarrow of Harran donated Mount Keld Abbey to Orrin Friars.", "OOOOOBIOOOOO")[0] == []
+
+
+def test_each_decoder_rule_can_be_switched_off_in_the_config(trained):
+    nlp, _, _ = trained
+    tagger = nlp.get_pipe("mountner")
+    default = tagger.decoder
+    cases = {  # rule: (text, tags, entities with the rule, entities without it)
+        "mask_punctuation": ("Mauna Loa () is high.", "BIIIOOO", ["Mauna Loa"], ["Mauna Loa ()"]),
+        "drop_before_capital": ("They visited the Sakuma Dam and the forests.", "OOOBOOOOO", [], ["Sakuma"]),
+        "headline_exempt": ("Climbers Return From Ararat With Tales", "OOOBOO", ["Ararat"], []),
+        "trim_lowercase_edges": ("In the western Harran Mountains snow fell.", "OOBIIOOO", ["Harran Mountains"],
+                                 ["western Harran Mountains"]),
+    }
+    make = spacy.util.registry.misc.get("mountner.bio_decoder.v1")
+    try:
+        for rule, (text, tags, on, off) in cases.items():
+            tagger.decoder = make()
+            assert [e.text for e in decoded(nlp, text, tags).ents] == on, rule
+            tagger.decoder = make(**{rule: False})
+            assert [e.text for e in decoded(nlp, text, tags).ents] == off, rule
+    finally:
+        tagger.decoder = default
+    # The factory has a default model and decoder: no hand-written config needed.
+    blank = spacy.blank("en")
+    blank.add_pipe("transformer")
+    assert blank.add_pipe("mountner").decoder.known_name_min_prob == pytest.approx(0.0001)
 
 
 def test_a_sentence_gets_one_answer_wherever_it_stands(trained):

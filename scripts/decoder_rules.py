@@ -1,0 +1,124 @@
+"""decoder-rules: what each of mountner's decoder rules is worth. The tagger runs once per sentence; its
+probabilities are then decoded with each rule switched off in turn (and with none), and every variant is
+scored with seqeval like `evaluate` does, on the unseen-name test split, dev and real annotated text."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import spacy
+import typer
+from seqeval.metrics import f1_score, precision_score, recall_score
+from seqeval.scheme import IOB2
+from spacy.tokens import DocBin
+from spacy.util import minibatch, registry
+from tqdm import tqdm
+
+from atomic_write import write_text_atomic
+from corpus_io import DataError, doc_to_word_tags, read_sentences
+from evaluate import tags_from_doc
+from model_loading import load_or_exit
+from results_table import replace_block
+
+app = typer.Typer(add_completion=False)
+
+START, END = "<!-- decoder-rules:start -->", "<!-- decoder-rules:end -->"
+RULES = ("mask_punctuation", "drop_before_capital", "headline_exempt", "trim_lowercase_edges")
+
+
+def variants(decoder_config: dict) -> Dict[str, dict]:
+    """The model's own decoder, then each rule off in turn, the known names off, and all of it off."""
+    base = {key: value for key, value in decoder_config.items() if not key.startswith("@")}
+    out = {"all rules (as configured)": base}
+    for rule in RULES:
+        out[f"without {rule}"] = {**base, rule: False}
+    out["without known names"] = {**base, "known_name_min_prob": None}
+    out["Viterbi alone (no rule, no known names)"] = {**base, **{rule: False for rule in RULES}, "known_name_min_prob": None}
+    return out
+
+
+def decode_all(nlp, texts: List[str], to_tags, configs: Dict[str, dict], batch_size: int, desc: str) -> Dict[str, List[List[str]]]:
+    """Predicted word tags per variant: the pipeline runs once, the decoder once per variant."""
+    tagger = nlp.get_pipe("mountner")
+    original = tagger.decoder
+    decoders = {name: registry.misc.get("mountner.bio_decoder.v1")(**config) for name, config in configs.items()}
+    tags: Dict[str, List[List[str]]] = {name: [] for name in configs}
+    try:
+        with tqdm(total=len(texts), desc=desc, leave=False) as bar:
+            for batch in minibatch(list(enumerate(texts)), size=batch_size * 4):
+                with nlp.select_pipes(disable=["mountner"]):
+                    docs = list(nlp.pipe((text for _, text in batch), batch_size=batch_size))
+                scores = tagger.predict(docs)
+                for name, decoder in decoders.items():
+                    tagger.decoder = decoder
+                    tagger.set_annotations(docs, scores)
+                    tags[name].extend(to_tags(i, doc) for (i, _), doc in zip(batch, docs))
+                bar.update(len(batch))
+    finally:
+        tagger.decoder = original
+    return tags
+
+
+def prf(gold: List[List[str]], predicted: List[List[str]]) -> dict:
+    kwargs = dict(mode="strict", scheme=IOB2, zero_division=0)
+    return {"precision": precision_score(gold, predicted, **kwargs), "recall": recall_score(gold, predicted, **kwargs),
+            "f1": f1_score(gold, predicted, **kwargs)}
+
+
+def table(results: Dict[str, Dict[str, dict]], sets: List[str]) -> str:
+    lines = ["| decoder | " + " | ".join(f"{s} P / R / F1" for s in sets) + " |", "|---" * (len(sets) + 1) + "|"]
+    for variant, by_set in results.items():
+        cells = [" / ".join(f"{by_set[s][k]:.3f}" for k in ("precision", "recall", "f1")) for s in sets]
+        lines.append(f"| {variant} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+@app.command()
+def main(
+    model: str = typer.Argument(..., help="Trained pipeline folder or package"),
+    test: Path = typer.Option(Path("corpus/test.spacy"), help="Unseen-name test split"),
+    dev: Path = typer.Option(Path("corpus/dev.spacy"), help="Dev split"),
+    iob: Optional[Path] = typer.Option(None, help="Real annotated text (IOB); skipped when absent"),
+    output: Path = typer.Option(Path("metrics/decoder_rules.json")),
+    readme: Optional[Path] = typer.Option(None, help="Write the table into this README between the decoder-rules markers"),
+    batch_size: int = typer.Option(64, min=1),
+):
+    """Score the decoder with each rule switched off in turn."""
+    nlp = load_or_exit(model, "decoder_rules")
+    if "mountner" not in nlp.pipe_names:
+        typer.secho(f"decoder_rules: {model} has no mountner component", fg="red", err=True)
+        raise typer.Exit(1)
+    configs = variants(dict(nlp.config["components"]["mountner"]["decoder"]))
+    results: Dict[str, Dict[str, dict]] = {name: {} for name in configs}
+    sets: List[str] = []
+    for name, path in (("test", test), ("dev", dev)):
+        gold_docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        gold = [tags_from_doc(doc) for doc in gold_docs]
+        predicted = decode_all(nlp, [d.text for d in gold_docs], lambda i, doc: tags_from_doc(doc), configs, batch_size, name)
+        for variant, tags in predicted.items():
+            results[variant][name] = prf(gold, tags)
+        sets.append(name)
+    if iob is not None and iob.is_file():
+        try:
+            sentences = read_sentences(iob)
+        except DataError as err:
+            typer.secho(f"decoder_rules: {err}", fg="red", err=True)
+            raise typer.Exit(1)
+        predicted = decode_all(nlp, [s.text for s in sentences], lambda i, doc: doc_to_word_tags(doc, sentences[i]), configs,
+                               batch_size, iob.name)
+        for variant, tags in predicted.items():
+            results[variant]["real"] = prf([s.tags for s in sentences], tags)
+        sets.append("real")
+    elif iob is not None:
+        typer.echo(f"decoder_rules: {iob} not found, real text skipped")
+    text = table(results, sets)
+    typer.echo(text)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(output, json.dumps({"model": model, "variants": configs, "results": results}, indent=2))
+    if readme is not None:
+        replace_block(readme, START, END, text + f"\n\nWritten by `python -m spacy project run decoder-rules` ({output}).")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,36 @@
+import json
+
+from spacy.tokens import DocBin
+from typer.testing import CliRunner
+
+import decoder_rules
+
+
+def test_decoder_rules_scores_every_variant_on_every_set(trained, tmp_path):
+    nlp, examples, model = trained
+    DocBin(docs=[eg.reference for eg in examples]).to_disk(tmp_path / "test.spacy")
+    DocBin(docs=[eg.reference for eg in examples[:3]]).to_disk(tmp_path / "dev.spacy")
+    iob = tmp_path / "real.iob"
+    iob.write_text("We\tO\nsaw\tO\nBen\tB-MOUNTAIN\nNevis\tI-MOUNTAIN\n.\tO\n\nParis\tO\nis\tO\nbig\tO\n.\tO\n", encoding="utf8")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{decoder_rules.START}\nold\n{decoder_rules.END}\nrest\n", encoding="utf8")
+    result = CliRunner().invoke(decoder_rules.app, [
+        str(model), "--test", str(tmp_path / "test.spacy"), "--dev", str(tmp_path / "dev.spacy"), "--iob", str(iob),
+        "--output", str(tmp_path / "rules.json"), "--readme", str(readme)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "rules.json").read_text(encoding="utf8"))
+    variants = report["results"]
+    assert len(variants) == 7 and "without drop_before_capital" in variants
+    assert all(set(by_set) == {"test", "dev", "real"} for by_set in variants.values())
+    # The tiny tagger learnt its six sentences: as configured it finds every name in them.
+    assert variants["all rules (as configured)"]["test"]["f1"] == 1.0
+    assert report["variants"]["without known names"]["known_name_min_prob"] is None
+    text = readme.read_text(encoding="utf8")
+    assert "old" not in text and "| without mask_punctuation |" in text and text.endswith("rest\n")
+    # The pipeline's own decoder is back as it was.
+    assert nlp.get_pipe("mountner").decoder.drop_before_capital
+
+
+def test_decoder_rules_says_when_the_model_is_missing(tmp_path):
+    result = CliRunner().invoke(decoder_rules.app, [str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "not found" in result.output
