@@ -30,7 +30,7 @@ import typer
 
 import bio
 import offline_data
-from offline_composers import COMPOSED_ATTRIBUTES, COMPOSED_NAMES, _feature_items, _join_items, _quoted
+from offline_composers import COMPOSED_ATTRIBUTES, COMPOSED_NAMES, landform_items, join_items, quoted
 from offline_names import TABLES, Mountain, NameMaker
 from pos_heuristic import tag_pos
 
@@ -117,7 +117,7 @@ def _mountain_attribute(gen: Generator, state: SentenceState, slot: str, m: Moun
     if attr == "modifier":  # inside a larger noun phrase: "the 1953 Mount Everest expedition"
         return [(m.name, "ENT")]
     if attr == "quoted":  # in quotation marks, as names are cited: the quotes stay outside
-        return _quoted(gen, m.name)
+        return quoted(gen, m.name)
     if attr == "type":
         return [(gen.type_word(m), None)]
     if attr in ("elevation", "metres", "elevation_in_brackets"):
@@ -170,7 +170,7 @@ def _native_name(gen: Generator, state: SentenceState, slot: str, attr: Optional
     if slot not in state.values:
         word = gen.syllable_word(2, 4)
         state.values[slot] = word if gen.rng.random() < 0.7 else f"{word} {gen.syllable_word(1, 2)}"
-    return _quoted(gen, state.values[slot]) if attr == "quoted" else [(state.values[slot], "ENT")]
+    return quoted(gen, state.values[slot]) if attr == "quoted" else [(state.values[slot], "ENT")]
 
 
 def _mountain_list(gen: Generator, state: SentenceState, slot: str, attr: Optional[str]) -> List[Segment]:
@@ -178,9 +178,9 @@ def _mountain_list(gen: Generator, state: SentenceState, slot: str, attr: Option
     items = []
     for m in [gen.mountain(state.used_names, "single") for _ in range(n)]:
         items.append([(m.name, "ENT")])
-        if slot.startswith("mountain_list_with_elevations"):
+        if offline_data.slot_kind(slot) == "mountain_list_with_elevations":
             items[-1].append((f" ({gen.elevation(m):,} m)", None))
-    return _join_items(items)
+    return join_items(items)
 
 
 def _list_segments(gen: Generator, state: SentenceState, slot: str, attr: Optional[str] = None) -> List[Segment]:
@@ -190,20 +190,20 @@ def _list_segments(gen: Generator, state: SentenceState, slot: str, attr: Option
     if kind == "mountains_sharing_generic":
         stems = [gen.surname() if want == "person" else gen.mountain(state.used_names, want).name
                  for want in (gen.pick(["person", "bare", "rx"]) for _ in range(r.choice([2, 2, 3])))]
-        return [("the ", None)] + _join_items([[(stem, "ENT")] for stem in stems]) + [(" " + gen.word("shared_generics"), None)]
+        return [("the ", None)] + join_items([[(stem, "ENT")] for stem in stems]) + [(" " + gen.word("shared_generics"), None)]
     if kind == "mixed_mountain_list":
         wants = [gen.pick(["single", "single", "bare", "local", "hill", "volcano"]) for _ in range(r.choice([3, 3, 4, 5]))]
         items = []
         for want in wants:
             m = gen.mountain(state.used_names, want)
             items.append([("the " if m.the else "", None), (m.name, "ENT")])
-        return _join_items(items)
+        return join_items(items)
     n_m = r.choice([1, 1, 2])
     items = [[("the " if m.the else "", None), (m.name, "ENT")]
              for m in (gen.mountain(state.used_names, gen.pick(["single", "single", "bare", "local", "group"])) for _ in range(n_m))]
-    items += _feature_items(gen, r.choice([2, 3]))
+    items += landform_items(gen, r.choice([2, 3]))
     r.shuffle(items)
-    return _join_items(items)
+    return join_items(items)
 
 
 # --- names that are not mountains (O) -------------------------------------------------------------
@@ -374,7 +374,7 @@ def slot_attributes(lexicon: Dict[str, list], landform_groups: List[str]) -> Dic
     return kinds
 
 
-def _fill(gen: Generator, state: SentenceState, slot: str, attr: Optional[str]) -> List[Segment]:
+def fill_slot(gen: Generator, state: SentenceState, slot: str, attr: Optional[str]) -> List[Segment]:
     """Segments for one slot occurrence (memoised per sentence, so a repeated slot repeats its value)."""
     kind = offline_data.slot_kind(slot)
     return SLOT_FILLERS.get(kind, _word_slot)(gen, state, slot, attr)
@@ -389,13 +389,13 @@ def load_data(template_dir: Path = offline_data.TEMPLATE_DIR, lexicon_dir: Path 
     groups = list(dict.fromkeys(group for group, _ in lexicon["landform_heads"]))
     for prefix, group in lexicon["landform_prefixes"]:
         if group not in groups:
-            raise offline_data.DataFileError(f"{lexicon_dir}/landform_prefixes.tsv: group {group!r} of {prefix!r} "
-                                             f"is not in landform_heads.tsv ({', '.join(groups)})")
+            raise offline_data.error_at(Path(lexicon_dir) / "landform_prefixes.tsv", prefix,
+                                        f"group {group!r} of {prefix!r} is not in landform_heads.tsv ({', '.join(groups)})")
     prefixes = {prefix for prefix, _, _ in lexicon["foreign_prefixes"]}
     for prefix in lexicon["volcano_prefixes"]:
         if prefix not in prefixes:
-            raise offline_data.DataFileError(f"{lexicon_dir}/volcano_prefixes.txt: {prefix!r} is not a prefix of "
-                                             f"foreign_prefixes.tsv, whose names follow it")
+            raise offline_data.error_at(Path(lexicon_dir) / "volcano_prefixes.txt", prefix,
+                                        f"{prefix!r} is not a prefix of foreign_prefixes.tsv, whose names follow it")
     templates = offline_data.load_templates(template_dir, TEMPLATE_FILES, slot_attributes(lexicon, groups), MOUNTAIN_KINDS)
     return GeneratorData(templates, lexicon)
 
@@ -403,22 +403,22 @@ def load_data(template_dir: Path = offline_data.TEMPLATE_DIR, lexicon_dir: Path 
 # The word lists of corpus/lexicon that the code reads (tests/test_generate_offline.py checks the list is complete).
 LEXICON_LISTS = [
     "aircraft_names", "asian_range_words", "brand_endings", "car_models", "car_trims", "college_heads", "colours",
-    "compass_district_heads", "compass_region_heads", "compass_words", "composed_hill_heads", "germanic_adjectives",
-    "germanic_range_ends", "hospital_heads", "lookalike_surnames", "mount_saint_names", "namesake_titles",
-    "qualified_range_heads", "title_openings", "volcano_prefixes",
-    "countries_fallback", "derived_park_heads", "derived_place_heads", "descriptors", "genus_endings", "germanic_ends",
-    "germanic_stems", "laptop_lines", "local_stems", "lookalike_adjective_phrases", "lookalike_colleges",
-    "lookalike_hospitals", "lookalike_organisations", "lookalike_people", "lowerable_starts", "model_trims", "mount_names",
-    "myth_endings", "no_article_heads", "nordic_ends", "organisation_suffixes", "other_shared_generics", "people_endings",
-    "plural_heads", "possessors", "product_nouns", "range_generics", "range_qualifiers", "science_stems", "shared_generics",
-    "ship_names", "ship_prefixes", "species_epithets", "syllables", "team_mascots", "term_endings", "the_countries",
-    "the_heads", "title_adjectives", "title_nouns", "town_endings", "us_states", "wars", "words/month",
+    "compass_district_heads", "compass_region_heads", "compass_words", "composed_hill_heads", "countries_fallback",
+    "derived_park_heads", "derived_place_heads", "descriptors", "genus_endings", "germanic_adjectives",
+    "germanic_ends", "germanic_range_ends", "germanic_stems", "hospital_heads", "laptop_lines", "local_stems",
+    "lookalike_adjective_phrases", "lookalike_colleges", "lookalike_hospitals", "lookalike_organisations",
+    "lookalike_people", "lookalike_surnames", "lowerable_starts", "model_trims", "mount_names", "mount_saint_names",
+    "myth_endings", "namesake_titles", "no_article_heads", "nordic_ends", "organisation_suffixes",
+    "other_shared_generics", "people_endings", "plural_heads", "possessors", "product_nouns", "qualified_range_heads",
+    "range_generics", "range_qualifiers", "science_stems", "shared_generics", "ship_names", "ship_prefixes",
+    "species_epithets", "syllables", "team_mascots", "term_endings", "the_countries", "the_heads", "title_adjectives",
+    "title_nouns", "title_openings", "town_endings", "us_states", "volcano_prefixes", "wars", "words/month",
     "world_city_locales", "world_person_locales",
 ]
 
 
 # --- sentences -------------------------------------------------------------------------------------
-def _expand_alternatives(template: str, rng: random.Random) -> str:
+def expand_alternatives(template: str, rng: random.Random) -> str:
     """[a|b] -> a or b, innermost brackets first."""
     while True:
         new = offline_data.ALTERNATIVES_RE.sub(lambda m: rng.choice(m.group(1).split("|")), template, count=1)
@@ -478,16 +478,16 @@ def _template_for(gen: Generator, kind: str) -> Tuple[str, str]:
         template = gen.pick(templates[f"mountain_{style}"])
     else:
         template = gen.pick(templates[kind])
-    template = _expand_alternatives(template, rng)
+    template = expand_alternatives(template, rng)
     first_clause = template.split(",", 1)[0]
     if (rng.random() < OPENER_RATE and template.split(" ", 1)[0] in lowerable
             and _PAST_RE.search(first_clause) and not re.search(r"\{(year|date|weekday|decade|century)", template)):
         first, rest = template.split(" ", 1)
-        template = _expand_alternatives(gen.pick(templates["openers"]), rng) + " " + first.lower() + " " + rest
+        template = expand_alternatives(gen.pick(templates["openers"]), rng) + " " + first.lower() + " " + rest
     if template.endswith(".") and '"' not in template and "{" in template:
         roll = rng.random()
         if roll < COMBINE_RATE:
-            second = _expand_alternatives(gen.pick(templates["other"]), rng)
+            second = expand_alternatives(gen.pick(templates["other"]), rng)
             first_word = second.split(" ", 1)[0]
             if not second.startswith('"') and (first_word in lowerable or second.startswith("{")):
                 if first_word in lowerable:
@@ -496,7 +496,7 @@ def _template_for(gen: Generator, kind: str) -> Tuple[str, str]:
                 template = template[:-1] + joiner + _fresh_slots(second)
         elif roll < COMBINE_RATE + TAIL_RATE and style == "encyclopedia" and not re.search(r"\b(said|according|told)\b", template):
             tail = _fresh_slots(gen.pick(templates["tails"]), keep_attributes=False)
-            template = template[:-1] + _expand_alternatives(tail, rng) + "."
+            template = template[:-1] + expand_alternatives(tail, rng) + "."
     return template, style
 
 
@@ -513,7 +513,7 @@ def render(gen: Generator, kind: str, template: str) -> Tuple[Optional[dict], Op
     pos = 0
     for m in offline_data.SLOT_RE.finditer(template):
         segments.append((template[pos:m.start()], None))
-        segments.extend(_fill(gen, state, m.group(1), m.group(2)))
+        segments.extend(fill_slot(gen, state, m.group(1), m.group(2)))
         pos = m.end()
     segments.append((template[pos:], None))
     text, ents, names = _assemble(segments)

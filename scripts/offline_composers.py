@@ -11,7 +11,7 @@ from typing import List, Optional, Tuple
 Segment = Tuple[str, Optional[str]]
 
 
-def _join_items(items: List[List[Segment]]) -> List[Segment]:
+def join_items(items: List[List[Segment]]) -> List[Segment]:
     """"A, B and C"."""
     out: List[Segment] = []
     for i, segs in enumerate(items):
@@ -149,13 +149,13 @@ def one_word_island(gen, attr: Optional[str]) -> List[Segment]:
     return [(gen.syllable_word(2, 4), "NAME")]
 
 
-def _feature_items(gen, n: int) -> List[List[Segment]]:
+def landform_items(gen, n: int) -> List[List[Segment]]:
     return [landform(gen, gen.pick(["valley", "glacier", "lake", "pass", "island", "monument", "falls", "gorge", "cave", "forest", None]))
             for _ in range(n)]
 
 
 def landform_list(gen, attr: Optional[str]) -> List[Segment]:
-    return _join_items(_feature_items(gen, gen.rng.choice([2, 3, 3, 4])))
+    return join_items(landform_items(gen, gen.rng.choice([2, 3, 3, 4])))
 
 
 def _work_title_text(gen) -> str:
@@ -175,7 +175,7 @@ def _work_title_text(gen) -> str:
     return gen.word("title_nouns")
 
 
-def _quoted(gen, name: str) -> List[Segment]:
+def quoted(gen, name: str) -> List[Segment]:
     """A mountain's name in one of the quotation styles that also mark titles of works (which are O)."""
     opening, closing = gen.pick(gen.lex["quote_styles"])
     return [(opening, None), (name, "ENT"), (closing, None)]
@@ -189,22 +189,22 @@ def work_title(gen, attr: Optional[str]) -> List[Segment]:
 
 def work_title_list(gen, attr: Optional[str]) -> List[Segment]:
     opening, closing = gen.pick(gen.lex["quote_styles"])
-    return _join_items([[(opening, None), (_work_title_text(gen), "NAME"), (closing, None)] for _ in range(gen.rng.choice([3, 4, 5]))])
+    return join_items([[(opening, None), (_work_title_text(gen), "NAME"), (closing, None)] for _ in range(gen.rng.choice([3, 4, 5]))])
 
 
 def town_list(gen, attr: Optional[str]) -> List[Segment]:
     """Towns and districts in a row, the way lists of mountains are written: "A, B, C and D"."""
-    return _join_items([[(gen.city(), "NAME")] for _ in range(gen.rng.choice([3, 4, 4, 5]))])
+    return join_items([[(gen.city(), "NAME")] for _ in range(gen.rng.choice([3, 4, 4, 5]))])
 
 
 def person_list(gen, attr: Optional[str]) -> List[Segment]:
-    return _join_items([[(gen.person(), "NAME")] for _ in range(gen.rng.choice([2, 3, 3, 4]))])
+    return join_items([[(gen.person(), "NAME")] for _ in range(gen.rng.choice([2, 3, 3, 4]))])
 
 
 def others_sharing_generic(gen, attr: Optional[str]) -> List[Segment]:
     """Names sharing a plural generic that is not a mountain's: "the Tay and Earn rivers"."""
     stems = [gen.pick([gen.surname, gen.city, lambda: gen.syllable_word(2, 3)])() for _ in range(gen.rng.choice([2, 2, 3]))]
-    return [("the ", None)] + _join_items([[(stem, "NAME")] for stem in stems]) + [(" " + gen.word("other_shared_generics"), None)]
+    return [("the ", None)] + join_items([[(stem, "NAME")] for stem in stems]) + [(" " + gen.word("other_shared_generics"), None)]
 
 
 # Slot kind -> composer; attributes each accepts besides none.

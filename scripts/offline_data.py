@@ -145,6 +145,13 @@ def load_lexicon(directory: Path, tables: Mapping[str, Sequence[str]]) -> Dict[s
     return lexicon
 
 
+def error_at(path: Path, entry: str, message: str) -> DataFileError:
+    """A DataFileError at the first line of path that holds entry (for checks across files)."""
+    lines = Path(path).read_text(encoding="utf8").splitlines()
+    number = next((i for i, line in enumerate(lines, start=1) if entry in line.split("\t") or line.strip() == entry), 0)
+    return DataFileError(f"{_where(Path(path), number)}: {message}")
+
+
 def require(lexicon: Mapping[str, List[Entry]], names: Sequence[str], directory: Path) -> None:
     """Stop with the file's name when a word list the generator reads is missing."""
     for name in names:

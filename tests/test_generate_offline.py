@@ -390,7 +390,7 @@ def test_quoted_mountain_names_are_tagged_and_the_quotes_stay_outside(sentences)
     gen = go.Generator(9, MOUNTAINS, OTHERS)
     for slot in ("mountain", "native_name"):
         for _ in range(20):
-            segments = go._fill(gen, go.SentenceState(), slot, "quoted")
+            segments = go.fill_slot(gen, go.SentenceState(), slot, "quoted")
             assert [role for _, role in segments] == [None, "ENT", None]
             assert (segments[0][0], segments[2][0]) in LEXICON["quote_styles"] and segments[1][0][:1].isupper()
     quotes = {'"', "``", "''", "“", "”"}
@@ -424,7 +424,7 @@ def test_same_seed_same_data_in_another_process():
 def test_names_sharing_a_generic_word_are_tagged_and_the_word_stays_outside():
     gen = go.Generator(7, MOUNTAINS, OTHERS)
     for _ in range(30):
-        segments = go._list_segments(gen, go.SentenceState(), "mountains_sharing_generic")
+        segments = go.fill_slot(gen, go.SentenceState(), "mountains_sharing_generic", None)
         names = [text for text, role in segments if role == "ENT"]
         assert 2 <= len(names) <= 3
         assert segments[0] == ("the ", None) and segments[-1][1] is None
@@ -440,7 +440,7 @@ def test_every_template_renders_and_its_tags_rebuild_the_mountain_names():
         kind = "mountain" if stem.startswith("mountain") else "negative" if stem in ("openers", "tails") else stem
         for template in templates:
             for _ in range(30):  # a draw can put a mountain off token boundaries: another draw
-                sentence, reason, mentions = go.render(gen, kind, go._expand_alternatives(template, gen.rng))
+                sentence, reason, mentions = go.render(gen, kind, go.expand_alternatives(template, gen.rng))
                 if sentence is not None:
                     break
             assert sentence is not None, (stem, template, reason)
@@ -540,3 +540,10 @@ def test_report_counts_every_redraw_and_every_lost_sentence(tmp_path):
     path = tmp_path / "out" / go.REPORT_FILE_NAME
     go.write_report(report, path)
     assert json.loads(path.read_text(encoding="utf8")) == report and [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_loader_checks_word_lists_against_each_other(tmp_path):
+    templates, lexicon = copy_data(tmp_path)
+    number = append_line(lexicon / "volcano_prefixes.txt", "Volcanu")  # no names follow this prefix
+    with pytest.raises(offline_data.DataFileError, match=rf"volcano_prefixes.txt:{number}: 'Volcanu' is not a prefix"):
+        go.load_data(templates, lexicon)
