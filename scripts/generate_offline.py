@@ -17,7 +17,6 @@ align is redrawn, and the report counts every redraw and its reason.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 from collections import Counter
@@ -30,6 +29,7 @@ import typer
 
 import bio
 import offline_data
+from atomic_write import write_text_atomic
 from offline_composers import COMPOSED_ATTRIBUTES, COMPOSED_NAMES, landform_items, join_items, quoted
 from offline_names import TABLES, Mountain, NameMaker
 from pos_heuristic import tag_pos
@@ -602,10 +602,7 @@ def generate(n_sentences: int, seed: int = 0, mountains=None, others=None) -> Li
 
 def write_report(report: dict, path: Path) -> None:
     """Write the report as JSON, atomically (a temp file in the same folder, then os.replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf8")
-    os.replace(temp, path)
+    write_text_atomic(path, json.dumps(report, indent=2) + "\n")
 
 
 def summary(report: dict) -> str:
