@@ -1,9 +1,9 @@
-"""Benchmark the OpenAI backend of `generate` against the fake server (tests/fake_openai_server.py).
+"""Benchmark the OpenAI backend of `generate` against the local server (scripts/local_openai_server.py).
 
     python scripts/bench_generation.py --n-sentences 4000 --concurrency 32 --latency 0.2
 
 Reports wall time against the ideal (requests x latency / concurrency) and efficiency = ideal / wall.
-By default the fake server runs in its own process (as a real server would: it does not share this
+By default the local server runs in its own process (as a real server would: it does not share this
 process's GIL); --in-process runs it in a thread here instead.  Only 127.0.0.1 is ever contacted.
 """
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import typer
 
+from local_openai_server import LocalOpenAIServer
+
 SCRIPTS = Path(__file__).resolve().parent
-ROOT = SCRIPTS.parent
-sys.path.insert(0, str(SCRIPTS))
 
 app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
 
@@ -35,12 +35,12 @@ BENCH_NAMES = [
 
 class _SubprocessServer:
     def __init__(self, latency: float):
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fake_openai_server.py"), str(latency)],
+        self.proc = subprocess.Popen([sys.executable, str(SCRIPTS / "local_openai_server.py"), str(latency)],
                                      stdout=subprocess.PIPE, text=True)
         self.base_url = self.proc.stdout.readline().strip()
         if not self.base_url.startswith("http://127.0.0.1:"):
             self.stop()
-            raise RuntimeError(f"fake server did not start: {self.base_url!r}")
+            raise RuntimeError(f"local server did not start: {self.base_url!r}")
         self.max_in_flight = None
         self.total_requests = None
 
@@ -57,19 +57,16 @@ class _SubprocessServer:
 def main(
     n_sentences: int = typer.Option(4000, help="Sentences to generate."),
     concurrency: int = typer.Option(32),
-    latency: float = typer.Option(0.2, help="Fake server latency per request, seconds."),
+    latency: float = typer.Option(0.2, help="Local server latency per request, seconds."),
     sentences_per_request: int = typer.Option(5),
     output: Path = typer.Option(Path("metrics/bench_generation.json"), help="Where to write the JSON result."),
-    in_process: bool = typer.Option(False, help="Run the fake server in a thread of this process."),
+    in_process: bool = typer.Option(False, help="Run the local server in a thread of this process."),
 ) -> None:
-    """Generate N sentences against the fake server and report efficiency = ideal / wall."""
+    """Generate N sentences against the local server and report efficiency = ideal / wall."""
     import generate_openai
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from fake_openai_server import FakeOpenAIServer
-
     if in_process:
-        server = FakeOpenAIServer(latency=latency).start()
+        server = LocalOpenAIServer(latency=latency).start()
     else:
         server = _SubprocessServer(latency)
     saved = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}

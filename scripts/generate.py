@@ -19,6 +19,14 @@ class Generator(str, Enum):
     offline = "offline"
 
 
+class LlmApi(str, Enum):
+    live = "live"
+    batch = "batch"
+
+
+TRUE_FALSE = {"true": True, "1": True, "false": False, "0": False}
+
+
 def choose(generator: Generator) -> Generator:
     """auto: the OpenAI backend when a key is set, else the offline generator."""
     if generator is Generator.auto:
@@ -37,8 +45,25 @@ def main(
     concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
     sentences_per_request: int = typer.Option(5, min=1),
     gloss_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
+    llm_api: LlmApi = typer.Option(LlmApi.live, help="live: chat requests as they go; batch: OpenAI's Batch API, half "
+                                                     "price, done within 24 h (a restart resumes the same batches)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the LLM requests, tokens and cost (live and batch) "
+                                                          "and exit: nothing is sent or written, no key needed"),
+    llm_dry_run: str = typer.Option("false", help="true/false: --dry-run, as project.yml's llm_dry_run var passes it"),
 ):
     """Generate tagged sentences that mention mountains (and sentences that must not be tagged)."""
+    if llm_dry_run.lower() not in TRUE_FALSE:
+        typer.echo(f"generate: --llm-dry-run must be true or false, not {llm_dry_run!r}", err=True)
+        raise typer.Exit(2)
+    if dry_run or TRUE_FALSE[llm_dry_run.lower()]:
+        if generator is Generator.offline:
+            typer.echo("dry run: the offline generator sends no request and costs nothing")
+            return
+        import generate_openai
+
+        generate_openai.dry_run_and_report(n_sentences, raw_dir, model=llm_model,
+                                           sentences_per_request=sentences_per_request, seed=seed)
+        return
     chosen = choose(generator)
     typer.echo(f"generator: {chosen.value}")
     if chosen is Generator.openai:
@@ -47,6 +72,7 @@ def main(
         generate_openai.run_and_report(
             n_sentences=n_sentences, output=output, raw_dir=raw_dir, model=llm_model,
             concurrency=concurrency, sentences_per_request=sentences_per_request, seed=seed,
+            llm_api=llm_api.value,
         )
         return
     import generate_offline

@@ -36,9 +36,11 @@ RAW_FILE_NAME = "openai.jsonl"
 REPORT_FILE_NAME = "openai_report.json"
 DEFAULT_REPORT = Path("corpus/raw") / REPORT_FILE_NAME
 
-# USD per 1M tokens (input, output); unknown models get a null cost.
+# USD per 1M tokens (input, output); unknown models get a null cost. The Batch API costs half.
 PRICES_PER_MILLION = {"gpt-4o-mini": (0.15, 0.60)}
+BATCH_PRICE_FACTOR = 0.5
 
+LLM_APIS = ("live", "batch")
 NEGATIVE_SHARE = 0.2
 MAX_REQUEST_FACTOR = 4  # at most this many times the requests needed
 # Connection attempts that may fail, while the server has never answered, before the run stops: enough to ride
@@ -480,11 +482,26 @@ def _connection_watch(httpx_mod, inner, on_failure):
     return ConnectionWatch()
 
 
-def cost_usd(model: str, tokens_in: int, tokens_out: int) -> Optional[float]:
+def cost_usd(model: str, tokens_in: int, tokens_out: int, batch: bool = False) -> Optional[float]:
+    """Estimated USD for the tokens (the Batch API at BATCH_PRICE_FACTOR of the price); None if unknown."""
     for name, (price_in, price_out) in PRICES_PER_MILLION.items():
         if model == name or model.startswith(name + "-20"):
-            return round(tokens_in * price_in / 1e6 + tokens_out * price_out / 1e6, 6)
+            factor = BATCH_PRICE_FACTOR if batch else 1.0
+            return round((tokens_in * price_in / 1e6 + tokens_out * price_out / 1e6) * factor, 6)
     return None
+
+
+def request_body(model: str, item: PlanItem, mode: str) -> dict:
+    """The chat-completions request for a plan item: the live path sends it, the batch path writes it."""
+    body = {"model": model, "messages": build_messages(item), "temperature": 0.9}
+    if RESPONSE_FORMATS[mode] is not None:
+        body["response_format"] = RESPONSE_FORMATS[mode]
+    return body
+
+
+def auth_error(status_code: int) -> AuthError:
+    what = "401 Unauthorized" if status_code == 401 else f"{status_code} Forbidden"
+    return AuthError(f"the server rejected the API key ({what}); check OPENAI_API_KEY / OPENAI_BASE_URL. Run stopped.")
 
 
 class _Generator:
@@ -525,6 +542,8 @@ class _Generator:
         self.connection_errors = 0    # connection attempts that failed (each retry counts)
         self.base_url = ""
         self.running: set = set()     # worker tasks, so that a fatal error can stop them at once
+        self.answered: set = set(resumed.done)  # plan indices with an answer in the raw log
+        self.sentences_received = 0   # sentences in parseable answers: accepted + dropped
 
     # -- client -----------------------------------------------------------------------------------
     def _make_client(self):
@@ -566,24 +585,22 @@ class _Generator:
                 task.cancel()
 
     async def _call(self, client, item: PlanItem):
-
-        messages = build_messages(item)
         while True:
             mode = self.mode
-            kwargs = {}
-            if RESPONSE_FORMATS[mode] is not None:
-                kwargs["response_format"] = RESPONSE_FORMATS[mode]
             self.api_calls += 1
             try:
-                response = await client.chat.completions.create(
-                    model=self.model, messages=messages, temperature=0.9, **kwargs)
+                response = await client.chat.completions.create(**request_body(self.model, item, mode))
                 return response, mode
             except (openai.BadRequestError, openai.UnprocessableEntityError):
                 if mode == "text":
                     raise
-                if self.mode == mode:  # first request to notice: step down for everyone
-                    self.mode = MODE_ORDER[MODE_ORDER.index(mode) + 1]
-                    self.mode_downgrades.append(f"{mode}->{self.mode}")
+                self.step_down_from(mode)
+
+    def step_down_from(self, mode: str) -> None:
+        """The server refused a response_format: the first request to notice steps down for everyone."""
+        if self.mode == mode and mode != "text":
+            self.mode = MODE_ORDER[MODE_ORDER.index(mode) + 1]
+            self.mode_downgrades.append(f"{mode}->{self.mode}")
 
     # -- one request --------------------------------------------------------------------------------
     async def _worker(self, client, item: PlanItem, sem: asyncio.Semaphore, raw_file) -> None:
@@ -593,10 +610,7 @@ class _Generator:
                 response, mode = await self._call(client, item)
             except (openai.AuthenticationError, openai.PermissionDeniedError) as err:
                 if self.fatal is None:
-                    what = "401 Unauthorized" if err.status_code == 401 else f"{err.status_code} Forbidden"
-                    self.fatal = AuthError(
-                        f"the server rejected the API key ({what}); check OPENAI_API_KEY / OPENAI_BASE_URL. "
-                        "Run stopped.")
+                    self.fatal = auth_error(err.status_code)
                 return
             except openai.APITimeoutError:
                 self.failures["timeout"] += 1
@@ -630,18 +644,26 @@ class _Generator:
 
     def _handle_response(self, item: PlanItem, response, mode: str, raw_file) -> None:
         usage = getattr(response, "usage", None)
-        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
-        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
-        self.tokens_in += prompt_tokens
-        self.tokens_out += completion_tokens
         try:
             content = response.choices[0].message.content
         except (AttributeError, IndexError, TypeError):
             content = None
+        self.record_answer(item, content, mode, raw_file, usage=(getattr(usage, "prompt_tokens", 0),
+                           getattr(usage, "completion_tokens", 0)),
+                           request_id=getattr(response, "id", None), model=getattr(response, "model", None))
+
+    def record_answer(self, item: PlanItem, content: Optional[str], mode: str, raw_file, *, usage: Tuple,
+                      request_id: Optional[str], model: Optional[str]) -> None:
+        """Validate one answer (live or batch alike), count it, and append it to the raw log."""
+        prompt_tokens, completion_tokens = (int(x or 0) for x in usage)
+        self.tokens_in += prompt_tokens
+        self.tokens_out += completion_tokens
+        self.answered.add(item.index)
         sentences = answer_sentences(extract_json(content))
         if sentences is None:
             self.failures["malformed_json"] += 1
             return
+        self.sentences_received += len(sentences)
         requested = item.mountains if item.kind == "mountain" else ()
         # validation and the duplicate set update run without an await: safe under concurrency
         accepted, dropped, repaired, rejected = validate_answer(sentences, requested, self.seen)
@@ -649,8 +671,8 @@ class _Generator:
         self.repaired += repaired
         record = {
             "plan_index": item.index,
-            "request_id": getattr(response, "id", None),
-            "model": getattr(response, "model", None) or self.model,
+            "request_id": request_id,
+            "model": model or self.model,
             "requested_model": self.model,
             "response_format": mode,
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
@@ -734,6 +756,288 @@ class _Generator:
             await client.close()
 
 
+# ---------------------------------------------------------------------------------------------- batch
+BATCH_STATE_FILE_NAME = "openai_batches.json"
+# The Batch API's limits per batch (https://platform.openai.com/docs/guides/batch): requests and input file size.
+MAX_BATCH_REQUESTS = 50_000
+MAX_BATCH_BYTES = 200 * 1024 * 1024
+MAX_BATCH_ROUNDS = 3              # the first batch, then at most two resubmissions of what failed or expired
+BATCH_POLL_SECONDS = 30.0         # first wait between polls; MOUNTNER_BATCH_POLL_SECONDS overrides it (tests)
+BATCH_POLL_MAX_SECONDS = 600.0    # the wait grows by half each poll up to this
+BATCH_FINAL_STATES = ("completed", "failed", "expired", "cancelled")
+
+
+def batch_poll_seconds() -> float:
+    value = os.environ.get("MOUNTNER_BATCH_POLL_SECONDS")
+    try:
+        return max(0.01, float(value)) if value else BATCH_POLL_SECONDS
+    except ValueError:
+        raise GenerationError(f"MOUNTNER_BATCH_POLL_SECONDS must be a number of seconds, not {value!r}") from None
+
+
+def batch_line(model: str, item: PlanItem, mode: str) -> str:
+    """One line of a batch input file: the same request body as the live path sends."""
+    return json.dumps({"custom_id": f"plan-{item.index}", "method": "POST", "url": "/v1/chat/completions",
+                       "body": request_body(model, item, mode)}, ensure_ascii=False)
+
+
+def split_batches(lines: Sequence[str], max_requests: int, max_bytes: int) -> List[List[int]]:
+    """Positions of lines grouped into batches within the per-batch request and byte limits."""
+    groups, current, size = [], [], 0
+    for position, line in enumerate(lines):
+        length = len(line.encode("utf8")) + 1
+        if current and (len(current) >= max_requests or size + length > max_bytes):
+            groups.append(current)
+            current, size = [], 0
+        current.append(position)
+        size += length
+    if current:
+        groups.append(current)
+    return groups
+
+
+def has_open_batches(raw_dir: Path) -> bool:
+    """Whether raw_dir records a batch not yet collected (an unreadable record counts: _BatchRun says why)."""
+    path = Path(raw_dir) / BATCH_STATE_FILE_NAME
+    if not path.exists():
+        return False
+    try:
+        return any(not b.get("collected") for b in json.loads(path.read_text(encoding="utf8"))["batches"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return True
+
+
+class _BatchRun:
+    """The Batch API path: submit the plan as batches, wait, validate the answers like the live path.
+
+    Every batch is recorded in raw_dir/openai_batches.json the moment it is created, so a restarted run
+    waits for (and collects) the same batches instead of paying for the requests twice.
+    """
+
+    def __init__(self, gen: "_Generator", plan: Iterator[PlanItem], raw_dir: Path, *, seed: int,
+                 sentences_per_request: int, max_requests: int, max_rounds: int, poll_seconds: float):
+        self.gen, self.plan, self.raw_dir = gen, plan, raw_dir
+        self.plan_items: List[PlanItem] = []
+        self.spr, self.max_requests, self.max_rounds, self.poll_seconds = (
+            sentences_per_request, max_requests, max_rounds, poll_seconds)
+        self.state_path = raw_dir / BATCH_STATE_FILE_NAME
+        self.submitted = 0            # requests submitted by this run
+        self.created: List[str] = []  # batch ids created by this run
+        self.resumed_batches = 0
+        self.state = self._load_state(seed)
+
+    # -- state ---------------------------------------------------------------------------------------
+    def _load_state(self, seed: int) -> dict:
+        settings = {"model": self.gen.model, "seed": seed, "sentences_per_request": self.spr}
+        if not self.state_path.exists():
+            return {**settings, "batches": []}
+        try:
+            state = json.loads(self.state_path.read_text(encoding="utf8"))
+            batches = state["batches"]
+            assert isinstance(batches, list)
+        except (ValueError, KeyError, AssertionError, TypeError):
+            raise GenerationError(f"{self.state_path}: unreadable batch record; move it away to start over "
+                                  "(batches it listed may still be running: see the provider's dashboard)") from None
+        for key, value in settings.items():
+            if state.get(key) != value:
+                raise GenerationError(f"{self.state_path}: its batches were made with {key} {state.get(key)!r}, "
+                                      f"not {value!r}; use the same settings or another --raw-dir")
+        self.resumed_batches = sum(not b.get("collected") for b in batches)
+        return state
+
+    def _save_state(self) -> None:
+        with open_atomic(self.state_path, "w", encoding="utf8") as f:
+            f.write(json.dumps(self.state, indent=1) + "\n")
+
+    def item(self, index: int) -> PlanItem:
+        while len(self.plan_items) <= index:
+            self.plan_items.append(next(self.plan))
+        return self.plan_items[index]
+
+    # -- API calls -----------------------------------------------------------------------------------
+    async def _api(self, what: str, awaitable):
+        """One API call (the client retries 429/5xx/connection errors itself); errors become one clear line."""
+        self.gen.api_calls += 1
+        try:
+            return await awaitable
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as err:
+            raise auth_error(err.status_code) from None
+        except (openai.APIConnectionError, openai.APITimeoutError) as err:
+            raise self.gen.fatal or GenerationError(
+                f"batch: {what}: cannot reach {self.gen.base_url} ({type(err).__name__}); rerun to resume") from None
+        except openai.APIStatusError as err:
+            raise GenerationError(f"batch: {what}: HTTP {err.status_code} from {self.gen.base_url} "
+                                  f"({_redact(str(err.message), self.gen.secret)[:200]}); rerun to resume") from None
+
+    async def run(self) -> None:
+        from tqdm import tqdm
+
+        client = self.gen._make_client()
+        self.gen.running.add(asyncio.current_task())  # an unreachable server cancels this task at once
+        try:
+            while True:
+                open_batches = [b for b in self.state["batches"] if not b.get("collected")]
+                if open_batches:
+                    await self._wait(client, open_batches, tqdm)
+                    for batch in open_batches:
+                        await self._collect(client, batch)
+                    continue
+                indices, round_ = self._next_round()
+                if not indices:
+                    return
+                await self._submit(client, indices, round_)
+        except asyncio.CancelledError:
+            if self.gen.fatal is None:
+                raise
+            raise self.gen.fatal from None
+        finally:
+            self.gen.running.discard(asyncio.current_task())
+            await client.close()
+
+    def _next_round(self) -> Tuple[List[int], int]:
+        """Plan indices for the next batch: unanswered ones again (bounded), plus new ones for what is missing."""
+        gen, batches = self.gen, self.state["batches"]
+        rounds = max((b["round"] for b in batches), default=0)
+        if gen.accepted_total >= gen.n_sentences or rounds >= self.max_rounds:
+            return [], rounds
+        attempts = Counter(i for b in batches for i in b["plan_indices"])
+        retry = [i for i in sorted(attempts) if i not in gen.answered and attempts[i] < self.max_rounds]
+        budget = self.max_requests - self.submitted
+        retry = retry[:max(0, budget)]
+        wanted = math.ceil((gen.n_sentences - gen.accepted_total) / self.spr) - len(retry)
+        new, index = [], 0
+        while len(new) < min(wanted, budget - len(retry)):
+            if index not in attempts and index not in gen.answered:
+                new.append(index)
+            index += 1
+        return retry + new, rounds + 1
+
+    async def _submit(self, client, indices: List[int], round_: int) -> None:
+        mode = self.gen.mode
+        lines = [batch_line(self.gen.model, self.item(i), mode) for i in indices]
+        for group in split_batches(lines, MAX_BATCH_REQUESTS, MAX_BATCH_BYTES):
+            number = len(self.state["batches"])
+            input_path = self.raw_dir / f"batch_input_{number:03d}.jsonl"
+            content = "".join(lines[p] + "\n" for p in group)
+            with open_atomic(input_path, "w", encoding="utf8") as f:
+                f.write(content)
+            uploaded = await self._api(f"upload {input_path.name}", client.files.create(
+                file=(input_path.name, content.encode("utf8"), "application/jsonl"), purpose="batch"))
+            batch = await self._api("create batch", client.batches.create(
+                input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h",
+                metadata={"project": "mountner", "round": str(round_)}))
+            self.state["batches"].append({
+                "id": batch.id, "input_file_id": uploaded.id, "input_file": input_path.name, "round": round_,
+                "response_format": mode, "plan_indices": [indices[p] for p in group], "status": batch.status,
+                "request_counts": {}, "collected": False})
+            self._save_state()  # at once: a restart resumes this batch instead of paying twice
+            self.created.append(batch.id)
+            self.submitted += len(group)
+            self.gen.requests += len(group)
+
+    async def _wait(self, client, batches: List[dict], tqdm) -> None:
+        """Poll until every batch has ended, waiting longer each time; the bar counts finished requests."""
+        total = sum(len(b["plan_indices"]) for b in batches)
+        interval = self.poll_seconds
+        bar = tqdm(total=total, unit="req", desc="batch", disable=not self.gen.progress, dynamic_ncols=True)
+        try:
+            while True:
+                for batch in batches:
+                    if batch["status"] in BATCH_FINAL_STATES:
+                        continue
+                    found = await self._api(f"retrieve {batch['id']}", client.batches.retrieve(batch["id"]))
+                    counts = getattr(found, "request_counts", None)
+                    batch.update(status=found.status, output_file_id=found.output_file_id,
+                                 error_file_id=found.error_file_id,
+                                 request_counts={"completed": int(getattr(counts, "completed", 0) or 0),
+                                                 "failed": int(getattr(counts, "failed", 0) or 0)})
+                    errors = getattr(getattr(found, "errors", None), "data", None) or []
+                    if errors:
+                        batch["errors"] = [_redact(str(getattr(e, "message", e)), self.gen.secret)[:200] for e in errors[:5]]
+                self._save_state()
+                completed = sum(b["request_counts"].get("completed", 0) for b in batches)
+                failed = sum(b["request_counts"].get("failed", 0) for b in batches)
+                bar.n = min(total, completed + failed)
+                bar.set_postfix(completed=completed, failed=failed,
+                                status="/".join(sorted({b["status"] for b in batches})), refresh=False)
+                bar.refresh()
+                if all(b["status"] in BATCH_FINAL_STATES for b in batches):
+                    return
+                await asyncio.sleep(interval)
+                interval = min(interval * 1.5, BATCH_POLL_MAX_SECONDS)
+        finally:
+            bar.close()
+
+    async def _collect(self, client, batch: dict) -> None:
+        """Download a finished batch's output and error files; record each answer as the live path does."""
+        gen = self.gen
+        lines = []
+        for key, suffix in (("output_file_id", "output"), ("error_file_id", "errors")):
+            file_id = batch.get(key)
+            if not file_id:
+                continue
+            content = await self._api(f"download {file_id}", client.files.content(file_id))
+            text = content.content.decode("utf8", errors="replace")
+            with open_atomic(self.raw_dir / f"{batch['id']}_{suffix}.jsonl", "w", encoding="utf8") as f:
+                f.write(text)
+            lines += text.splitlines()
+        expected, seen = set(batch["plan_indices"]), set()
+        _ensure_newline_at_end(gen.raw_path)
+        with gen.raw_path.open("a", encoding="utf8") as raw_file:
+            for line in lines:
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    index = int(str(record["custom_id"]).removeprefix("plan-"))
+                except (ValueError, KeyError, TypeError):
+                    gen.failures["batch_unreadable_line"] += 1
+                    continue
+                if index not in expected or index in seen or index in gen.answered:
+                    continue  # not ours, a repeat, or recorded before a restart
+                seen.add(index)
+                response = record.get("response") or {}
+                body = response.get("body") if isinstance(response, dict) else None
+                if isinstance(response, dict) and response.get("status_code") == 200 and isinstance(body, dict):
+                    try:
+                        content = body["choices"][0]["message"]["content"]
+                    except (KeyError, IndexError, TypeError):
+                        content = None
+                    usage = body.get("usage") or {}
+                    gen.record_answer(self.item(index), content, batch.get("response_format", gen.mode), raw_file,
+                                      usage=(usage.get("prompt_tokens"), usage.get("completion_tokens")),
+                                      request_id=body.get("id"), model=body.get("model"))
+                    continue
+                status = response.get("status_code") if isinstance(response, dict) else None
+                error = record.get("error") if isinstance(record.get("error"), dict) else {}
+                reason = error.get("code") or (f"http_{status}" if status else "batch_error")
+                gen.failures[str(reason)] += 1
+                if status in (400, 422):  # as the live path: the server may not support the response_format
+                    gen.step_down_from(batch.get("response_format", gen.mode))
+        missing = expected - seen - gen.answered
+        if missing:  # a failed batch answers nothing; count its requests once
+            gen.failures[f"batch_{batch['status']}"] += len(missing)
+        batch["collected"] = True
+        self._save_state()
+
+    def summary(self) -> dict:
+        batches = self.state["batches"]
+        attempts = Counter(i for b in batches for i in b["plan_indices"])
+        unanswered = [i for i in attempts if i not in self.gen.answered]
+        return {
+            "batches": [{k: b.get(k) for k in ("id", "round", "status", "request_counts", "errors")}
+                        | {"requests": len(b["plan_indices"])} for b in batches],
+            "batches_created_this_run": len(self.created),
+            "batches_resumed": self.resumed_batches,
+            "rounds": max((b["round"] for b in batches), default=0),
+            "requests_submitted": sum(attempts.values()),
+            "requests_unique": len(attempts),
+            "requests_answered": sum(1 for i in attempts if i in self.gen.answered),
+            "requests_resubmitted": sum(n - 1 for n in attempts.values()),
+            "requests_given_up": len(unanswered),
+        }
+
+
 # ------------------------------------------------------------------------------------------------ run
 def _load_gazetteer() -> Tuple[List[str], List[Tuple[str, str]]]:
     import gazetteer  # written alongside; imported lazily so tests need not load the big files
@@ -762,8 +1066,14 @@ def run(
     *,
     other_names: Optional[List[Tuple[str, str]]] = None,
     progress: bool = True,
+    llm_api: str = "live",
+    batch_poll: Optional[float] = None,
+    max_batch_rounds: int = MAX_BATCH_ROUNDS,
 ) -> dict:
     """Generate (or resume generating) n_sentences tagged sentences; write output CSV and report JSON.
+
+    llm_api: "live" (chat requests under the concurrency limit) or "batch" (the Batch API at half price;
+    batch_poll: first wait between polls, default MOUNTNER_BATCH_POLL_SECONDS or BATCH_POLL_SECONDS).
 
     mountains: names to cycle through (default: the gazetteer, plus its other names as negatives).
     other_names: (name, kind) pairs for negative prompts; only used from the gazetteer when mountains is None.
@@ -773,6 +1083,8 @@ def run(
     dropped) is written either way. Both replace their old versions only once complete.
     """
     started = time.monotonic()
+    if llm_api not in LLM_APIS:
+        raise GenerationError(f"--llm-api must be one of {', '.join(LLM_APIS)}, not {llm_api!r}")
     output, raw_dir = Path(output), Path(raw_dir)
     report_path = Path(report_path) if report_path is not None else raw_dir / REPORT_FILE_NAME
     raw_path = raw_dir / RAW_FILE_NAME
@@ -792,18 +1104,36 @@ def run(
     gen = _Generator(n_sentences=n_sentences, raw_path=raw_path, model=model, concurrency=concurrency,
                      timeout=timeout, max_retries=max_retries, plan=plan, resumed=resumed, progress=progress)
     error: Optional[GenerationError] = None
-    if remaining > 0:
+    batch: Optional[_BatchRun] = None
+    if remaining > 0 or (llm_api == "batch" and has_open_batches(raw_dir)):
         try:
-            asyncio.run(gen.run(max_requests))
+            if llm_api == "batch":
+                # even with enough sentences, batches a killed run left open are collected (they are paid for)
+                if remaining <= 0:
+                    _require_api_key()
+                batch = _BatchRun(gen, plan, raw_dir, seed=seed, sentences_per_request=spr,
+                                  max_requests=max_requests, max_rounds=max_batch_rounds,
+                                  poll_seconds=batch_poll if batch_poll is not None else batch_poll_seconds())
+                asyncio.run(batch.run())
+            else:
+                asyncio.run(gen.run(max_requests))
         except GenerationError as err:
             error = err
         if error is None and gen.fatal is not None:
             error = gen.fatal
         if error is None and gen.accepted_total < n_sentences:
-            error = GenerationError(
-                f"gave up after {gen.requests} requests (the limit for this run is {max_requests}): only "
-                f"{gen.accepted_total} of {n_sentences} sentences accepted; failures {dict(gen.failures)}, "
-                f"dropped {dict(gen.dropped)}. Check the model and server; rerun to resume.")
+            if batch is not None:
+                summary = batch.summary()
+                error = GenerationError(
+                    f"batch: after {summary['rounds']} rounds ({summary['requests_submitted']} requests, "
+                    f"{summary['requests_given_up']} given up) only {gen.accepted_total} of {n_sentences} sentences "
+                    f"accepted; failures {dict(gen.failures)}, dropped {dict(gen.dropped)}. Check the model and "
+                    "server; rerun to go on.")
+            else:
+                error = GenerationError(
+                    f"gave up after {gen.requests} requests (the limit for this run is {max_requests}): only "
+                    f"{gen.accepted_total} of {n_sentences} sentences accepted; failures {dict(gen.failures)}, "
+                    f"dropped {dict(gen.dropped)}. Check the model and server; rerun to resume.")
 
     all_sentences = sorted(resumed.sentences + gen.new_sentences, key=lambda x: (x[0], x[1]))
     # A failed run leaves the old output as it was: what it did get is in the raw file, for the rerun.
@@ -812,8 +1142,10 @@ def run(
     tokens_in_total = resumed.tokens_in + gen.tokens_in
     tokens_out_total = resumed.tokens_out + gen.tokens_out
     retries = max(0, gen.http_attempts - gen.api_calls)
+    is_batch = llm_api == "batch"
     report = {
         "model": model,
+        "llm_api": llm_api,
         "n_sentences": n_sentences,
         "sentences_per_request": spr,
         "concurrency": gen.concurrency,
@@ -828,21 +1160,23 @@ def run(
         "connection_errors": gen.connection_errors,
         "accepted": len(all_sentences),
         "accepted_this_run": len(gen.new_sentences),
+        "sentences_received": gen.sentences_received,
         "written": written,
         "dropped": {reason: gen.dropped.get(reason, 0) for reason in DROP_REASONS},
         "repaired": gen.repaired,
         "repaired_i_after_o": gen.repaired,
         "tokens_in": gen.tokens_in,
         "tokens_out": gen.tokens_out,
-        "cost_usd": cost_usd(model, gen.tokens_in, gen.tokens_out),
+        "cost_usd": cost_usd(model, gen.tokens_in, gen.tokens_out, batch=is_batch),
         "tokens_in_total": tokens_in_total,
         "tokens_out_total": tokens_out_total,
-        "cost_usd_total": cost_usd(model, tokens_in_total, tokens_out_total),
+        "cost_usd_total": cost_usd(model, tokens_in_total, tokens_out_total, batch=is_batch),  # at this run's price
         "response_format": gen.mode,
         "response_format_downgrades": gen.mode_downgrades,
         "max_requests": max_requests,
         "resumed": {"lines": resumed.lines, "accepted": len(resumed.sentences),
                     "skipped_lines": resumed.skipped_lines, "duplicates_skipped": resumed.duplicates},
+        "batch": batch.summary() if batch is not None else None,
         "raw_file": str(raw_path),
         "output": str(output),
         "wall_seconds": round(time.monotonic() - started, 3),
@@ -855,6 +1189,65 @@ def run(
     return report
 
 
+# -------------------------------------------------------------------------------------------- dry run
+# Output tokens per sentence when the raw log has no answers to measure: the answer repeats each of a
+# sentence's ~22 words in "tokens", "pos" and "tags" as quoted JSON strings (~3 tokens each), plus its text.
+OUTPUT_TOKENS_PER_SENTENCE_GUESS = 220
+CHARS_PER_TOKEN = 4  # the usual rule of thumb for English text and JSON with the OpenAI tokenizers
+
+
+def estimate(n_sentences: int, raw_dir: Path, model: str = "gpt-4o-mini", sentences_per_request: int = 5,
+             seed: int = 0, mountains: Optional[List[str]] = None,
+             other_names: Optional[List[Tuple[str, str]]] = None) -> dict:
+    """Requests, tokens and cost (live and batch) of generating what the raw log does not hold yet.
+
+    Input tokens are counted from the very prompts the run would send; output tokens from the answers
+    already in the raw log where there are any, else from OUTPUT_TOKENS_PER_SENTENCE_GUESS. No API call.
+    """
+    raw_path = Path(raw_dir) / RAW_FILE_NAME
+    resumed = load_raw(raw_path)
+    spr = max(1, int(sentences_per_request))
+    remaining = max(0, n_sentences - len(resumed.sentences))
+    n_requests = math.ceil(remaining / spr)
+    if mountains is None and n_requests:
+        mountains, gazetteer_others = _load_gazetteer()
+        other_names = gazetteer_others if other_names is None else other_names
+    plan = (item for item in iter_plan(mountains or ["-"], seed, spr, other_names) if item.index not in resumed.done)
+    prompt_chars = sum(len(json.dumps(request_body(model, item, "json_schema"), ensure_ascii=False))
+                       for item in itertools.islice(plan, n_requests))
+    tokens_in = math.ceil(prompt_chars / CHARS_PER_TOKEN)
+    if resumed.lines and resumed.tokens_out:
+        per_request, basis = resumed.tokens_out / resumed.lines, f"the mean of {resumed.lines} answers in {raw_path}"
+    else:
+        per_request = OUTPUT_TOKENS_PER_SENTENCE_GUESS * spr
+        basis = f"a guess of {OUTPUT_TOKENS_PER_SENTENCE_GUESS} per sentence; no answers in {raw_path} yet"
+    tokens_out = math.ceil(per_request * n_requests)
+    return {
+        "model": model, "n_sentences": n_sentences, "already_in_raw_log": len(resumed.sentences),
+        "remaining": remaining, "sentences_per_request": spr, "requests": n_requests,
+        "tokens_in": tokens_in, "tokens_out": tokens_out, "tokens_out_basis": basis,
+        "cost_usd_live": cost_usd(model, tokens_in, tokens_out),
+        "cost_usd_batch": cost_usd(model, tokens_in, tokens_out, batch=True),
+    }
+
+
+def format_estimate(e: dict) -> str:
+    def usd(value: Optional[float]) -> str:
+        return f"${value:,.2f}" if value is not None else f"unknown (no price for {e['model']} in PRICES_PER_MILLION)"
+
+    return "\n".join([
+        "dry run: no request sent, nothing written",
+        f"sentences: {e['n_sentences']:,} wanted, {e['already_in_raw_log']:,} already in the raw log, "
+        f"{e['remaining']:,} to generate",
+        f"requests: {e['requests']:,} ({e['sentences_per_request']} sentences each; dropped sentences and failed "
+        "requests add a few more)",
+        f"input tokens: ~{e['tokens_in']:,} (the prompts themselves, {CHARS_PER_TOKEN} characters a token)",
+        f"output tokens: ~{e['tokens_out']:,} ({e['tokens_out_basis']})",
+        f"cost with {e['model']}: live ~{usd(e['cost_usd_live'])}, batch ~{usd(e['cost_usd_batch'])} "
+        "(the Batch API costs half)",
+    ])
+
+
 # ------------------------------------------------------------------------------------------------ CLI
 def run_and_report(*args, **kwargs) -> dict:
     """run(), with a one-line summary; 401/403 exit 3, other fatal errors exit 1, the key redacted."""
@@ -865,10 +1258,22 @@ def run_and_report(*args, **kwargs) -> dict:
     except GenerationError as err:
         typer.echo(f"error: {_redact(str(err), os.environ.get('OPENAI_API_KEY'))}", err=True)
         raise typer.Exit(3 if isinstance(err, AuthError) else 1)
-    summary = {k: report[k] for k in ("accepted", "written", "requests", "retries", "failures", "tokens_in",
-                                      "tokens_out", "cost_usd", "wall_seconds")}
+    summary = {k: report[k] for k in ("llm_api", "accepted", "written", "requests", "retries", "failures",
+                                      "tokens_in", "tokens_out", "cost_usd", "wall_seconds")}
+    if report["batch"] is not None:
+        summary.update({k: report["batch"][k] for k in ("batches_created_this_run", "batches_resumed", "rounds",
+                                                        "requests_given_up")})
     typer.echo(json.dumps(summary))
     return report
+
+
+def dry_run_and_report(n_sentences: int, raw_dir: Path, **kwargs) -> dict:
+    """Print what a run would ask and cost; no API call, no key needed, nothing written."""
+    import typer
+
+    result = estimate(n_sentences, raw_dir, **kwargs)
+    typer.echo(format_estimate(result))
+    return result
 
 
 def _cli():
@@ -890,14 +1295,22 @@ def _cli():
         mountains_file: Optional[Path] = typer.Option(None, help="Mountain names, one a line (default: the gazetteer)."),
         report_path: Optional[Path] = typer.Option(None, help=f"Report JSON (default: RAW_DIR/{REPORT_FILE_NAME})."),
         progress: bool = typer.Option(True, help="Show the progress bar."),
+        llm_api: str = typer.Option("live", help="live: chat requests as they go; batch: the Batch API, half price, "
+                                                 "within 24 h (resumable: the batch ids are kept in RAW_DIR)."),
+        dry_run: bool = typer.Option(False, help="Print the requests, tokens and cost (live and batch); send nothing."),
     ) -> None:
         """Generate BIO-tagged mountain sentences with an OpenAI-compatible chat model."""
         names = None
         if mountains_file is not None:
             names = [line.strip() for line in mountains_file.read_text(encoding="utf8").splitlines() if line.strip()]
+        if dry_run:
+            dry_run_and_report(n_sentences, raw_dir, model=model, sentences_per_request=sentences_per_request,
+                               seed=seed, mountains=names)
+            return
         run_and_report(n_sentences, output, raw_dir, model=model, concurrency=concurrency,
                        sentences_per_request=sentences_per_request, seed=seed, timeout=timeout,
-                       max_retries=max_retries, mountains=names, report_path=report_path, progress=progress)
+                       max_retries=max_retries, mountains=names, report_path=report_path, progress=progress,
+                       llm_api=llm_api)
 
     return app
 

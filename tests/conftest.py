@@ -57,3 +57,27 @@ def trained(tmp_path_factory):
     return nlp, examples, path / "model"
 
 
+OPENAI_TEST_KEY = "sk-test-SECRET-never-print-5c1e9a7b3d"  # a dummy key; tests check it is never printed or written
+
+
+@pytest.fixture
+def serve(monkeypatch):
+    """Start local OpenAI-compatible servers (scripts/local_openai_server.py) on 127.0.0.1 and point the client
+    at the last one started, with a dummy key and no proxy."""
+    from local_openai_server import LocalOpenAIServer
+
+    servers = []
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_TEST_KEY)
+
+    def start(**kwargs) -> LocalOpenAIServer:
+        server = LocalOpenAIServer(**kwargs).start()
+        servers.append(server)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

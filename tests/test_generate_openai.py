@@ -1,4 +1,4 @@
-"""The OpenAI backend of `generate`, through the real openai client against tests/fake_openai_server.py."""
+"""The OpenAI backend of `generate`, through the real openai client against scripts/local_openai_server.py."""
 from __future__ import annotations
 
 import csv
@@ -15,11 +15,11 @@ import pytest
 
 import generate_openai as g
 from bio import LABEL, LABEL_GUIDELINE, TAGS
-from fake_openai_server import FakeOpenAIServer
+from conftest import OPENAI_TEST_KEY  # the serve fixture is in conftest.py too
 
 ROOT = Path(__file__).resolve().parent.parent
 
-KEY = "sk-test-SECRET-never-print-5c1e9a7b3d"
+KEY = OPENAI_TEST_KEY
 NAMES = [
     "Mount Everest", "K2", "Mont Blanc", "Ben Nevis", "Mauna Loa", "Table Mountain", "Sierra Nevada",
     "Pico de Orizaba", "Matterhorn", "Denali", "Monte Rosa", "Mount Fuji", "Aconcagua", "Mount Elbrus",
@@ -28,26 +28,6 @@ NAMES = [
 
 
 # ------------------------------------------------------------------------------------------ helpers
-@pytest.fixture
-def serve(monkeypatch):
-    """Start a fake server and point the client at it (127.0.0.1 only) with a dummy key."""
-    servers = []
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-
-    def start(**kwargs) -> FakeOpenAIServer:
-        server = FakeOpenAIServer(**kwargs).start()
-        servers.append(server)
-        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
 def generate(tmp_path: Path, n: int = 20, **kwargs) -> dict:
     kwargs.setdefault("mountains", NAMES)
     kwargs.setdefault("concurrency", 4)

@@ -13,7 +13,7 @@ from random_bert import build_tiny_bert
 
 from conftest import ROOT
 
-PROJECT_FILES = ["project.yml", "README.md", "configs", "scripts", "corpus/gazetteer"]
+PROJECT_FILES = ["project.yml", "README.md", "configs", "scripts", "corpus/gazetteer", "corpus/templates", "corpus/lexicon"]
 
 
 def run(args, cwd, env=None):
@@ -78,13 +78,13 @@ def test_all_from_generate_to_an_installable_wheel(project, monkeypatch):
 
 def test_generate_step_with_the_openai_backend_against_a_faulty_local_server(project):
     """The LLM issue's acceptance run, through `spacy project run generate`, on 127.0.0.1 only."""
-    from fake_openai_server import FakeOpenAIServer
+    from local_openai_server import LocalOpenAIServer
 
     from bio import TAGS
 
     secret = "sk-test-" + "7f3a9c" * 6
     faults = {"429": 0.08, "500": 0.08, "malformed_json": 0.08, "unknown_tag": 0.08, "short_tags": 0.08}
-    with FakeOpenAIServer(latency=0.05, probabilities=faults, seed=3, retry_after="0.2") as server:
+    with LocalOpenAIServer(latency=0.05, probabilities=faults, seed=3, retry_after="0.2") as server:
         env = {**os.environ, "OPENAI_API_KEY": secret, "OPENAI_BASE_URL": server.base_url}
         result = subprocess.run(
             [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.n_sentences=150", "--vars.concurrency=8"],
@@ -101,4 +101,32 @@ def test_generate_step_with_the_openai_backend_against_a_faulty_local_server(pro
     assert report["failures"] + sum(report["dropped"].values()) > 0  # the faults were met, and survived
     written = [p for p in project.rglob("*") if p.is_file() and p.suffix in (".csv", ".json", ".jsonl", ".lock", ".txt")]
     assert written and not any(secret in p.read_text(errors="ignore") for p in written)
+    assert secret not in result.stdout + result.stderr
+
+
+def test_generate_step_with_the_batch_api_against_a_local_server(project):
+    """The batch issue's acceptance run: `--vars.llm_api=batch` through `spacy project run generate`, 127.0.0.1 only."""
+    from local_openai_server import LocalOpenAIServer
+
+    shutil.rmtree(project / "corpus" / "raw", ignore_errors=True)  # no answers from another test to resume from
+    secret = "sk-test-" + "9b2e4d" * 6
+    faults = {2: "500", 5: "malformed_json", 9: "unknown_tag", 13: "short_tags"}
+    with LocalOpenAIServer(batch_line_faults=faults, batch_outcomes=["expired"]) as server:
+        env = {**os.environ, "OPENAI_API_KEY": secret, "OPENAI_BASE_URL": server.base_url, "MOUNTNER_BATCH_POLL_SECONDS": "0.05"}
+        result = subprocess.run(
+            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.llm_api=batch", "--vars.n_sentences=200"],
+            cwd=project, capture_output=True, text=True, env=env,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert server.batches_created == 2  # the expired one, then its unanswered half again
+    rows = pd.read_csv(project / "corpus" / "mountains.csv", keep_default_na=False)
+    assert rows["sentence_id"].nunique() == 200
+    report = json.loads((project / "corpus" / "raw" / "openai_report.json").read_text())
+    batch = report["batch"]
+    assert report["llm_api"] == "batch" and report["written"] == 200 and batch["requests_given_up"] == 0
+    assert batch["requests_submitted"] == batch["requests_unique"] + batch["requests_resubmitted"] > batch["requests_unique"]
+    assert report["sentences_received"] == report["accepted_this_run"] + sum(report["dropped"].values())
+    assert report["failures_by_reason"]["http_500"] == 1 and report["dropped"]["unknown_tag"] > 0
+    written = [p for p in (project / "corpus").rglob("*") if p.is_file()]
+    assert not any(secret in p.read_text(errors="ignore") for p in written)
     assert secret not in result.stdout + result.stderr

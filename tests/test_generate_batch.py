@@ -1,0 +1,178 @@
+"""The Batch API path of the LLM backend and the dry run, against scripts/local_openai_server.py (127.0.0.1 only)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import generate_openai as g
+from test_generate_openai import KEY, NAMES, assert_good_output, assert_key_nowhere
+
+from conftest import ROOT
+
+POLL = 0.02  # seconds between polls in these tests (the default is BATCH_POLL_SECONDS)
+
+
+def generate_batch(tmp_path: Path, n: int = 30, **kwargs) -> dict:
+    kwargs.setdefault("mountains", NAMES)
+    kwargs.setdefault("progress", False)
+    kwargs.setdefault("timeout", 5.0)
+    kwargs.setdefault("sentences_per_request", 5)
+    return g.run(n, tmp_path / "mountains.csv", tmp_path / "raw", llm_api="batch", batch_poll=POLL, **kwargs)
+
+
+def batch_state(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "raw" / g.BATCH_STATE_FILE_NAME).read_text(encoding="utf8"))
+
+
+def assert_counts_add_up(report: dict) -> None:
+    batch = report["batch"]
+    assert batch["requests_submitted"] == batch["requests_unique"] + batch["requests_resubmitted"]
+    assert batch["requests_unique"] == batch["requests_answered"] + batch["requests_given_up"]
+    assert report["sentences_received"] == report["accepted_this_run"] + sum(report["dropped"].values())
+    assert sum(b["requests"] for b in batch["batches"]) == batch["requests_submitted"]
+
+
+def test_batch_with_failed_requests_and_malformed_answers(serve, tmp_path, capfd):
+    faults = {1: "500", 2: "malformed_json", 3: "unknown_tag", 4: "short_tags"}
+    server = serve(batch_line_faults=faults, batch_in_progress_polls=2)
+    report = generate_batch(tmp_path, n=30, progress=True)
+    assert report["llm_api"] == "batch" and report["written"] == 30
+    assert_good_output(tmp_path / "mountains.csv", 30)
+    # the same validation and drop reasons as the live path
+    assert report["failures_by_reason"]["http_500"] == 1 and report["failures_by_reason"]["malformed_json"] == 1
+    assert report["dropped"]["unknown_tag"] >= 1 and report["dropped"]["length_mismatch"] >= 1
+    assert_counts_add_up(report)
+    # the failed request went into a second batch; the requests are exactly the live path's bodies
+    first, second = batch_state(tmp_path)["batches"]
+    failed_index = first["plan_indices"][1]
+    assert failed_index in second["plan_indices"] and second["round"] == 2
+    plan = g.build_plan(NAMES, 1 + max(second["plan_indices"]), seed=0, sentences_per_request=5)
+    for upload in server.uploads:
+        for line in upload.decode("utf8").splitlines():
+            request = json.loads(line)
+            index = int(request["custom_id"].removeprefix("plan-"))
+            assert request["url"] == "/v1/chat/completions"
+            assert request["body"] == g.request_body("gpt-4o-mini", plan[index], "json_schema")
+    assert report["cost_usd"] == pytest.approx(g.cost_usd("gpt-4o-mini", report["tokens_in"], report["tokens_out"]) / 2, abs=1e-6)
+    out = capfd.readouterr()
+    assert "completed=" in out.err and "failed=1" in out.err  # the progress display counts both
+    assert_key_nowhere(tmp_path, out.out, out.err)
+    assert not any(KEY.encode() in upload for upload in server.uploads)
+
+
+def test_killed_while_in_progress_then_restarted_resumes_the_same_batch(serve, tmp_path):
+    server = serve(batch_in_progress_polls=10**6)  # stays in progress until the test lets it finish
+    names = tmp_path / "names.txt"
+    names.write_text("\n".join(NAMES), encoding="utf8")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "generate_openai.py"), "--llm-api", "batch", "--n-sentences", "20",
+         "--output", str(tmp_path / "mountains.csv"), "--raw-dir", str(tmp_path / "raw"),
+         "--mountains-file", str(names), "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "MOUNTNER_BATCH_POLL_SECONDS": "0.05"})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(b["polls"] >= 2 for b in server.batches.values()):
+        time.sleep(0.05)
+    proc.kill()
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode != 0, "the run finished before it could be killed"
+    assert server.batches_created == 1
+    [recorded] = batch_state(tmp_path)["batches"]
+    assert recorded["status"] == "in_progress" and not recorded["collected"]
+    assert not (tmp_path / "mountains.csv").exists()
+
+    server.batch_in_progress_polls = 0  # the provider finishes it
+    report = generate_batch(tmp_path, n=20)
+    assert server.batches_created == 1, "a second batch was created for the same requests"
+    assert len(server.uploads) == 1
+    assert report["batch"]["batches_resumed"] == 1 and report["batch"]["batches_created_this_run"] == 0
+    assert report["written"] == 20 and report["requests"] == 0
+    assert_good_output(tmp_path / "mountains.csv", 20)
+    assert_counts_add_up(report)
+    assert_key_nowhere(tmp_path, out, err)
+
+
+def test_expired_batch_is_resubmitted(serve, tmp_path):
+    server = serve(batch_outcomes=["expired"])
+    report = generate_batch(tmp_path, n=40)
+    first, second = batch_state(tmp_path)["batches"]
+    assert first["status"] == "expired" and second["status"] == "completed"
+    expired = first["plan_indices"][len(first["plan_indices"]) // 2:]  # the fake answers the first half
+    assert second["plan_indices"] == expired
+    assert report["failures_by_reason"]["batch_expired"] == len(expired)
+    assert report["written"] == 40 and report["batch"]["requests_given_up"] == 0
+    assert_counts_add_up(report)
+    assert server.batches_created == 2
+
+
+def test_failing_batches_give_up_after_bounded_rounds(serve, tmp_path):
+    server = serve(batch_outcomes=["failed"] * 10)
+    (tmp_path / "mountains.csv").write_text("old\n", encoding="utf8")
+    with pytest.raises(g.GenerationError, match="given up"):
+        generate_batch(tmp_path, n=10)
+    assert server.batches_created == g.MAX_BATCH_ROUNDS
+    assert (tmp_path / "mountains.csv").read_text(encoding="utf8") == "old\n"
+    report = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
+    assert report["batch"]["requests_given_up"] == 2 and report["batch"]["rounds"] == g.MAX_BATCH_ROUNDS
+    assert report["failures_by_reason"]["batch_failed"] == 2 * g.MAX_BATCH_ROUNDS
+    assert_counts_add_up(report)
+
+
+def test_unauthorised_key_stops_at_once(serve, tmp_path, capfd):
+    server = serve(probabilities={"401": 1.0})
+    started = time.monotonic()
+    with pytest.raises(g.AuthError) as info:
+        generate_batch(tmp_path, n=10)
+    assert time.monotonic() - started < 5
+    assert "401" in str(info.value) and "OPENAI_API_KEY" in str(info.value)
+    assert server.total_requests == 1 and server.batches_created == 0  # the upload, not retried
+    out = capfd.readouterr()
+    assert_key_nowhere(tmp_path, str(info.value), out.out, out.err)
+
+
+def test_a_large_run_is_split_into_batches_within_the_limits(serve, tmp_path, monkeypatch):
+    monkeypatch.setattr(g, "MAX_BATCH_REQUESTS", 2)
+    server = serve()
+    report = generate_batch(tmp_path, n=25)
+    assert server.batches_created == 3 and [b["requests"] for b in report["batch"]["batches"]] == [2, 2, 1]
+    assert report["written"] == 25
+    assert g.split_batches(["x" * 10] * 5, max_requests=100, max_bytes=25) == [[0, 1], [2, 3], [4]]
+
+
+def test_dry_run_estimates_without_calling_anything(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    small = g.estimate(100, tmp_path / "raw", mountains=NAMES)
+    large = g.estimate(1000, tmp_path / "raw", mountains=NAMES)
+    assert small["requests"] == 20 and large["requests"] == 200
+    assert 8 < large["tokens_in"] / small["tokens_in"] < 12
+    assert large["tokens_out"] == 200 * 5 * g.OUTPUT_TOKENS_PER_SENTENCE_GUESS
+    assert large["cost_usd_batch"] == pytest.approx(large["cost_usd_live"] / 2, rel=1e-3)
+    assert not (tmp_path / "raw").exists()
+    # with answers in the raw log, output tokens follow their measured mean
+    raw = tmp_path / "raw" / g.RAW_FILE_NAME
+    raw.parent.mkdir()
+    raw.write_text("".join(json.dumps({"plan_index": i, "sentences": [], "usage": {"prompt_tokens": 1, "completion_tokens": 900}}) + "\n"
+                           for i in range(2)), encoding="utf8")
+    measured = g.estimate(1000, tmp_path / "raw", mountains=NAMES)
+    assert measured["tokens_out"] == 200 * 900 and "mean of 2 answers" in measured["tokens_out_basis"]
+
+
+def test_dry_run_cli_needs_no_key_and_writes_nothing(tmp_path):
+    names = tmp_path / "names.txt"
+    names.write_text("\n".join(NAMES), encoding="utf8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env["OPENAI_BASE_URL"] = "http://127.0.0.1:9/v1"  # were anything sent, it would fail
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate_openai.py"), "--dry-run", "--llm-api", "batch",
+         "--n-sentences", "50", "--raw-dir", str(tmp_path / "raw"), "--output", str(tmp_path / "out.csv"),
+         "--mountains-file", str(names)],
+        capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "requests: 10 " in proc.stdout and "live ~$" in proc.stdout and "batch ~$" in proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["names.txt"]
