@@ -78,11 +78,12 @@ def main(
     import generate_offline
     import wordnet_glosses
     from gazetteer import load_mountains
+    from offline_data import DataFileError
 
     n_glosses = round(n_sentences * gloss_fraction)
     try:
         sentences, report = generate_offline.generate_with_report(n_sentences - n_glosses, seed=seed, progress=True)
-    except generate_offline.offline_data.DataFileError as exc:
+    except DataFileError as exc:  # a bad template or word list: its file:line, no traceback
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(1)
     glosses = wordnet_glosses.sample(n_glosses, seed, list(load_mountains()["name"]))
