@@ -1,8 +1,12 @@
 """evaluate: seqeval entity-level P/R/F1 (strict IOB2) and spaCy's own scores, on our splits and on
-any IOB file (real annotated text), with a confidence reliability table and an error analysis."""
+any IOB file (real annotated text), with a confidence reliability table and an error analysis; on a
+file of real mountain-free sentences, false positives per 1,000 sentences, and a precision-recall
+curve over ent._.confidence thresholds with that file pooled with the real annotated text."""
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -24,6 +28,8 @@ from mountner_pipeline import pipe_by_length  # also registers the mountner fact
 app = typer.Typer(add_completion=False)
 
 CONFIDENCE_BANDS = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0001)]
+# Thresholds on ent._.confidence for the precision-recall curve: keep entities at or above each.
+CURVE_THRESHOLDS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
 
 _HEADS = {
     "mount/mt prefix": r"^(mount|mt\.?)\s",
@@ -93,14 +99,12 @@ def error_analysis(examples: Sequence[Example]) -> dict:
 
 def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List[Example]) -> dict:
     spacy_scores = get_ner_prf(examples)
-    pairs, by_source = [], {}
+    pairs, _ = confidence_pairs(examples)
+    by_source = {}
     for eg in examples:
         gold = {(e.start_char, e.end_char) for e in eg.reference.ents}
         for ent in eg.predicted.ents:
             right = (ent.start_char, ent.end_char) in gold
-            confidence = ent._.get("confidence") if ent.has_extension("confidence") else None
-            if confidence is not None:
-                pairs.append((confidence, right))
             source = ent._.get("mountner_source") if ent.has_extension("mountner_source") else None
             if source is not None:
                 by_source.setdefault(source, []).append(right)
@@ -132,8 +136,9 @@ def evaluate_docbin(nlp, path: Path, batch_size: int) -> dict:
     return score([tags_from_doc(eg.reference) for eg in examples], [tags_from_doc(eg.predicted) for eg in examples], examples)
 
 
-def evaluate_sentences(nlp, sentences: List[Sentence], name: str, batch_size: int) -> dict:
-    """Score on the file's own words: predictions are projected back onto them by character offsets."""
+def evaluate_sentences(nlp, sentences: List[Sentence], name: str, batch_size: int) -> Tuple[dict, List[Example]]:
+    """Score on the file's own words: predictions are projected back onto them by character offsets.
+    Also returns the examples (the sentences whose gold spans align with the pipeline's tokens)."""
     gold_tags, pred_tags, examples = [], [], []
     predicted = pipe_by_length(nlp, (s.text for s in sentences), batch_size=batch_size)
     for sentence, doc in zip(sentences, tqdm(predicted, total=len(sentences), desc=name, leave=False)):
@@ -142,7 +147,114 @@ def evaluate_sentences(nlp, sentences: List[Sentence], name: str, batch_size: in
         pred_tags.append(doc_to_word_tags(doc, sentence))
         if gold_doc is not None:
             examples.append(Example(doc, gold_doc))
-    return score(gold_tags, pred_tags, examples)
+    return score(gold_tags, pred_tags, examples), examples
+
+
+def entity_confidence(ent) -> Optional[float]:
+    return ent._.get("confidence") if ent.has_extension("confidence") else None
+
+
+def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: int) -> Tuple[dict, List[Optional[float]]]:
+    """On sentences that name no mountain every predicted entity is a false positive: how many per
+    1,000 sentences, and the confidence of each (for the curve)."""
+    confidences: List[Optional[float]] = []
+    by_kind: Counter = Counter()
+    examples: Dict[str, List[str]] = {}
+    with_false = 0
+    predicted = pipe_by_length(nlp, (s.text for s in sentences), batch_size=batch_size)
+    for doc in tqdm(predicted, total=len(sentences), desc=name, leave=False):
+        with_false += bool(doc.ents)
+        for ent in doc.ents:
+            confidences.append(entity_confidence(ent))
+            kind = mention_kind(ent.text)
+            by_kind[kind] += 1
+            examples.setdefault(kind, []).append(ent.text)
+    n = len(sentences)
+    result = {
+        "sentences": n,
+        "false_positives": len(confidences),
+        "fp_per_1000": 1000 * len(confidences) / n if n else None,
+        "sentences_with_false_positive": with_false,
+        "false_positives_by_kind": dict(by_kind.most_common()),
+        "false_positive_examples": {k: v[:8] for k, v in examples.items()},
+    }
+    return result, confidences
+
+
+def precision_recall_curve(
+    positive: Sequence[Tuple[float, bool]], negative: Sequence[float], gold_entities: int, negative_sentences: int,
+    thresholds: Sequence[float] = CURVE_THRESHOLDS,
+) -> List[dict]:
+    """Per threshold, the entities with confidence >= threshold from both files pooled: precision,
+    recall (of the annotated file's gold entities) and false positives per 1,000 mountain-free sentences.
+    positive: (confidence, exactly right) for each entity predicted on the annotated text."""
+    points = []
+    for threshold in thresholds:
+        kept = [right for conf, right in positive if conf >= threshold]
+        false_on_negatives = sum(conf >= threshold for conf in negative)
+        entities = len(kept) + false_on_negatives
+        correct = sum(kept)
+        precision = correct / entities if entities else None
+        recall = correct / gold_entities if gold_entities else None
+        f1 = 2 * precision * recall / (precision + recall) if precision and recall else 0.0
+        points.append({
+            "threshold": threshold, "entities": entities, "correct": correct,
+            "precision": precision, "recall": recall, "f1": f1,
+            "fp_per_1000": 1000 * false_on_negatives / negative_sentences if negative_sentences else None,
+        })
+    return points
+
+
+def confidence_pairs(examples: Sequence[Example]) -> Tuple[List[Tuple[float, bool]], int]:
+    """(confidence, exactly right) per predicted entity that has a confidence, and whether all had one."""
+    pairs, missing = [], 0
+    for eg in examples:
+        gold = {(e.start_char, e.end_char) for e in eg.reference.ents}
+        for ent in eg.predicted.ents:
+            confidence = entity_confidence(ent)
+            if confidence is None:
+                missing += 1
+            else:
+                pairs.append((confidence, (ent.start_char, ent.end_char) in gold))
+    return pairs, missing
+
+
+def draw_curve(points: List[dict], title: str, path: Path) -> None:
+    """Precision against recall, each point labelled with its threshold; and false positives per
+    1,000 mountain-free sentences against the threshold. Written atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed
+    import matplotlib.pyplot as plt
+
+    drawn = [p for p in points if p["precision"] is not None and p["recall"] is not None]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    left.plot([p["recall"] for p in drawn], [p["precision"] for p in drawn], marker="o", color="#3b7a57")
+    for p in drawn:
+        left.annotate(f"{p['threshold']:g}", (p["recall"], p["precision"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    left.set(xlabel="recall", ylabel="precision", xlim=(0, 1.02), ylim=(0, 1.02), title="precision and recall (labels: confidence threshold)")
+    left.grid(alpha=0.3)
+    right.plot([p["threshold"] for p in points], [p["fp_per_1000"] for p in points], marker="o", color="#b5523b")
+    right.set(xlabel="confidence threshold (keep entities at or above)", ylabel="false mountains per 1,000 sentences", title="on mountain-free real sentences")
+    right.set_ylim(bottom=0)
+    right.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(buffer.getvalue())
+    os.replace(tmp, path)
+
+
+def read_or_exit(path: Path) -> List[Sentence]:
+    try:
+        return read_sentences(path)
+    except DataError as err:
+        typer.secho(f"evaluate: {err}", fg="red", err=True)
+        raise typer.Exit(1)
 
 
 def _fmt(value: Optional[float]) -> str:
@@ -167,6 +279,31 @@ def print_result(name: str, result: dict) -> None:
             typer.echo(f"{title} by kind: " + ", ".join(f"{k}: {v}" for k, v in errors[key].items()))
 
 
+def print_real_rate(real_rate: dict) -> None:
+    neg = real_rate["negatives"]
+    typer.secho(
+        f"\n== mountain-free: {real_rate['negatives_file']}: {neg['false_positives']} false mountains in {neg['sentences']} sentences: "
+        f"{_fmt_rate(neg['fp_per_1000'])} per 1,000 sentences ({neg['sentences_with_false_positive']} sentences with one)",
+        bold=True,
+    )
+    if neg["false_positives_by_kind"]:
+        typer.echo("false positives by kind: " + ", ".join(f"{k}: {v}" for k, v in neg["false_positives_by_kind"].items()))
+    if real_rate["pr_curve"] is None:
+        typer.echo(f"no precision-recall curve: {real_rate.get('pr_curve_note')}")
+        return
+    pooled = real_rate["pooled"]
+    typer.echo(f"precision-recall over ent._.confidence, {' + '.join(pooled['files'])} pooled ({pooled['sentences']} sentences, {pooled['gold_entities']} gold entities):")
+    typer.echo("  threshold   entities   precision   recall     F1   FP/1000")
+    for p in real_rate["pr_curve"]:
+        typer.echo(f"  {p['threshold']:>9g}   {p['entities']:8}   {_fmt(p['precision']):>9}   {_fmt(p['recall']):>6}  {p['f1']:.3f}   {_fmt_rate(p['fp_per_1000']):>7}")
+    if real_rate["plot"]:
+        typer.echo(f"drew {real_rate['plot']}")
+
+
+def _fmt_rate(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
 @app.command()
 def main(
     model: str = typer.Argument(..., help="Model folder or installed package name"),
@@ -174,37 +311,72 @@ def main(
     test: Optional[Path] = typer.Option(Path("corpus/test.spacy"), help="DocBin test split (unseen names)"),
     dev: Optional[Path] = typer.Option(Path("corpus/dev.spacy"), help="DocBin dev split (seen names)"),
     iob: List[Path] = typer.Option([], help="IOB/CoNLL files of real annotated text; a missing file is skipped with a note"),
+    negatives: Optional[Path] = typer.Option(None, help="IOB/CoNLL file of real sentences that name no mountain: false positives per 1,000 sentences; a missing file is skipped with a note"),
+    pr_plot: Optional[Path] = typer.Option(None, help="Draw the precision-recall curve (the --iob files pooled with --negatives) to this PNG"),
     encoder_record: Path = typer.Option(Path("training/encoder/mountner_encoder.json"), help="Which encoder was used, for a model not yet packaged"),
     batch_size: int = typer.Option(64),
 ):
     """Score MODEL and write the metrics JSON."""
+    skipped: List[dict] = []  # files asked for but absent: the results table and the packaged meta say so
+    negative_sentences = None
+    if negatives is not None and not negatives.exists():
+        typer.secho(f"skipped {negatives}: not found (no false positives per 1,000 sentences, no precision-recall curve)", fg="yellow")
+        skipped.append({"path": str(negatives), "reason": "not found", "kind": "mountain-free"})
+    elif negatives is not None:  # checked before any scoring, so a wrong file fails at once
+        negative_sentences = read_or_exit(negatives)
+        tagged = next((s for s in negative_sentences if any(tag != "O" for tag in s.tags)), None)
+        if tagged is not None:
+            typer.secho(f"evaluate: --negatives {tagged.where}: this sentence has a mountain tag; give a file of sentences that name no mountain", fg="red", err=True)
+            raise typer.Exit(1)
     nlp = load_or_exit(model, "evaluate")
     results: Dict[str, dict] = {}
-    skipped: List[dict] = []  # files asked for but absent: the results table and the packaged meta say so
     for name, path in (("test (unseen names)", test), ("dev (seen names)", dev)):
         if path is not None and path.exists():
             results[name] = evaluate_docbin(nlp, path, batch_size)
+    real_examples: List[Example] = []
     for path in iob:
         if not path.exists():
             typer.secho(f"skipped {path}: not found", fg="yellow")
-            skipped.append({"path": str(path), "reason": "not found"})
+            skipped.append({"path": str(path), "reason": "not found", "kind": "real"})
             continue
-        try:
-            sentences = read_sentences(path)
-        except DataError as err:
-            typer.secho(f"evaluate: {err}", fg="red", err=True)
-            raise typer.Exit(1)
-        results[f"real: {path.name}"] = evaluate_sentences(nlp, sentences, path.name, batch_size)
+        results[f"real: {path.name}"], examples = evaluate_sentences(nlp, read_or_exit(path), path.name, batch_size)
+        real_examples += examples
+    real_rate = None
+    if negative_sentences is not None:
+        sentences = negative_sentences
+        negative_result, negative_confidences = evaluate_negatives(nlp, sentences, negatives.name, batch_size)
+        real_rate = {"negatives_file": negatives.name, "negatives": negative_result, "pr_curve": None, "plot": None}
+        positive, missing = confidence_pairs(real_examples)
+        if not real_examples:
+            real_rate["pr_curve_note"] = "no real annotated file (--iob) to pool with"
+        elif missing or None in negative_confidences:
+            real_rate["pr_curve_note"] = "the pipeline gives no ent._.confidence"
+        else:
+            real_rate["pooled"] = {
+                "files": [name for name in results if name.startswith("real: ")] + [negatives.name],
+                "sentences": len(real_examples) + len(sentences),
+                "gold_entities": sum(len(eg.reference.ents) for eg in real_examples),
+            }
+            real_rate["pr_curve"] = precision_recall_curve(positive, negative_confidences, real_rate["pooled"]["gold_entities"], len(sentences))
+            if pr_plot is not None:
+                title = f"{model}: {' + '.join(real_rate['pooled']['files'])} ({real_rate['pooled']['sentences']} real sentences pooled)"
+                draw_curve(real_rate["pr_curve"], title, pr_plot)
+                real_rate["plot"] = str(pr_plot)
     if not results:
         typer.secho("evaluate: nothing to score (no test/dev DocBin and no IOB file found)", fg="red", err=True)
         raise typer.Exit(1)
     for name, result in results.items():
         print_result(name, result)
+    if real_rate is not None:
+        print_real_rate(real_rate)
     encoder = nlp.meta.get("mountner_encoder")
     if encoder is None and encoder_record.exists():
         encoder = json.loads(encoder_record.read_text())
     meta = {"model": model, "pipeline": nlp.pipe_names, "encoder": encoder, "skipped": skipped}
-    write_text_atomic(output, json.dumps({"meta": meta, "results": results}, indent=2))
+    metrics = {"meta": meta, "results": results}
+    if real_rate is not None:
+        metrics["real_rate"] = real_rate
+    write_text_atomic(output, json.dumps(metrics, indent=2))
     typer.echo(f"\nwrote {output}")
 
 

@@ -7,7 +7,7 @@ import json
 import os
 from enum import Enum
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import typer
 
@@ -77,10 +77,38 @@ def real_text_note(metrics: dict) -> Tuple[dict, str]:
         performance = {"real_p": round(s["precision"], 4), "real_r": round(s["recall"], 4), "real_f": round(s["f1"], 4), "real_text": f"{name[len(REAL_PREFIX):]}, {r['sentences']} sentences"}
         sentence = f"Scores on real text ({name[len(REAL_PREFIX):]}, {r['sentences']} sentences): precision {s['precision']:.3f}, recall {s['recall']:.3f}, F1 {s['f1']:.3f}."
         return performance, sentence
-    skipped = (metrics.get("meta") or {}).get("skipped") or []
+    skipped = [item for item in (metrics.get("meta") or {}).get("skipped") or [] if item.get("kind", "real") == "real"]
     why = "; ".join(f"{item['path']} {item['reason']}" for item in skipped) or "no real-text file was given to evaluate"
     note = f"not measured ({why})"
     return {"real_text": note}, f"Scores on real text: {note}; the scores in this meta are on generated sentences only."
+
+
+def _round(value, digits: int = 4):
+    return None if value is None else round(value, digits)
+
+
+def real_rate_note(metrics: dict) -> Tuple[Optional[dict], str, str]:
+    """(figures for the meta, a performance entry, one sentence for people) about false positives on
+    real mountain-free sentences and the precision-recall curve."""
+    rate = metrics.get("real_rate")
+    if rate is None:
+        skipped = [item for item in (metrics.get("meta") or {}).get("skipped") or [] if item.get("kind") == "mountain-free"]
+        why = "; ".join(f"{item['path']} {item['reason']}" for item in skipped) or "no mountain-free file was given to evaluate"
+        return None, f"not measured ({why})", f"False positives on real mountain-free text: not measured ({why})."
+    neg = rate["negatives"]
+    figures = {
+        "negatives_file": rate["negatives_file"],
+        "sentences": neg["sentences"],
+        "false_positives": neg["false_positives"],
+        "fp_per_1000": _round(neg["fp_per_1000"], 1),
+        "pooled": rate.get("pooled"),
+        "pr_curve": [
+            {"threshold": p["threshold"], "precision": _round(p["precision"]), "recall": _round(p["recall"]), "fp_per_1000": _round(p["fp_per_1000"], 1)}
+            for p in rate.get("pr_curve") or []
+        ] or None,
+    }
+    entry = f"{figures['fp_per_1000']} false mountains per 1,000 sentences ({rate['negatives_file']}: {neg['false_positives']} in {neg['sentences']})"
+    return figures, entry, f"False positives on real mountain-free text: {entry}; ent._.confidence thresholds are in mountner_real_rate.pr_curve."
 
 
 @app.command()
@@ -102,6 +130,8 @@ def main(
     meta = json.loads((model / "meta.json").read_text())
     measured = json.loads(metrics.read_text())
     performance, real_sentence = real_text_note(measured)
+    real_rate, performance["real_mountain_free"], rate_sentence = real_rate_note(measured)
+    real_sentence = f"{real_sentence} {rate_sentence}"
     meta.update(
         name=name,
         version=version,
@@ -115,6 +145,7 @@ def main(
         ),
         mountner_encoder=json.loads(encoder_record.read_text()),
         mountner_metrics=metric_summary(measured),
+        mountner_real_rate=real_rate,
     )
     meta["performance"] = {**(meta.get("performance") or {}), **performance}
     write_text_atomic(output, json.dumps(meta, indent=2))

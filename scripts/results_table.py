@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import typer
 
 app = typer.Typer(add_completion=False)
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
+SHOWN_THRESHOLDS = (0.0, 0.5, 0.7, 0.9, 0.95)
 
 
 def confident_share(result: dict) -> str:
@@ -31,10 +34,15 @@ def replace_block(readme: Path, start: str, end: str, content: str) -> None:
     readme.write_text(re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S), encoding="utf8")
 
 
+def not_measured(skipped: List[dict], kind: str, nothing_given: str) -> str:
+    why = "; ".join(f"{item['path']} {item['reason']}" for item in skipped if item.get("kind", "real") == kind)
+    return f"**not measured** ({why or nothing_given})"
+
+
 def table(metrics_files: List[Path]) -> str:
     lines = [
-        "| pipeline | encoder | evaluated on | sentences | precision | recall | F1 | confidence |",
-        "|---|---|---|---:|---:|---:|---:|---|",
+        "| pipeline | encoder | evaluated on | sentences | precision | recall | F1 | confidence | false names per 1,000 mountain-free sentences |",
+        "|---|---|---|---:|---:|---:|---:|---|---:|",
     ]
     for path in metrics_files:
         data = json.loads(path.read_text())
@@ -43,27 +51,72 @@ def table(metrics_files: List[Path]) -> str:
         for name, r in data["results"].items():
             s = r["seqeval"]
             lines.append(
-                f"| {pipeline} | {encoder} | {name} | {r['sentences']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {confident_share(r)} |"
+                f"| {pipeline} | {encoder} | {name} | {r['sentences']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {confident_share(r)} | - |"
             )
+        skipped = data["meta"].get("skipped") or []
         if not any(name.startswith("real: ") for name in data["results"]):
             # Without this row the table would show only scores on generated data.
-            skipped = data["meta"].get("skipped") or []
-            why = "; ".join(f"{item['path']} {item['reason']}" for item in skipped) or "no real-text file given to evaluate"
-            lines.append(f"| {pipeline} | {encoder} | real text: **not measured** ({why}) | - | - | - | - | - |")
+            lines.append(f"| {pipeline} | {encoder} | real text: {not_measured(skipped, 'real', 'no real-text file given to evaluate')} | - | - | - | - | - | - |")
+        rate = data.get("real_rate")
+        if rate is not None:
+            neg = rate["negatives"]
+            lines.append(
+                f"| {pipeline} | {encoder} | mountain-free: {rate['negatives_file']} | {neg['sentences']} | - | - | - | - | "
+                f"{neg['fp_per_1000']:.1f} ({neg['false_positives']} found) |"
+            )
+        else:
+            lines.append(f"| {pipeline} | {encoder} | mountain-free real text: {not_measured(skipped, 'mountain-free', 'no mountain-free file given to evaluate')} | - | - | - | - | - | - |")
     return "\n".join(lines)
+
+
+def curve_section(metrics_files: List[Path], figure: Optional[Path], readme: Path) -> str:
+    """The first pipeline's precision-recall curve: its picture copied to figure (for the README), and
+    a few thresholds. Empty where no metrics file has a curve."""
+    for path in metrics_files:
+        data = json.loads(path.read_text())
+        rate = data.get("real_rate") or {}
+        if not rate.get("pr_curve"):
+            continue
+        pipeline = " + ".join(data["meta"]["pipeline"])
+        pooled = rate["pooled"]
+        lines = [
+            f"Precision and recall of `{pipeline}` over `ent._.confidence` thresholds (keep entities at or above), "
+            f"on {' + '.join(pooled['files'])} pooled ({pooled['sentences']} real sentences, {pooled['gold_entities']} gold mountains):",
+            "",
+        ]
+        plot = Path(rate["plot"]) if rate.get("plot") else None
+        if figure is not None and plot is not None and plot.exists():
+            figure.parent.mkdir(parents=True, exist_ok=True)
+            tmp = figure.with_name(f".{figure.name}.tmp")
+            shutil.copyfile(plot, tmp)
+            os.replace(tmp, figure)
+            lines += [f"![precision against recall over confidence thresholds]({os.path.relpath(figure, readme.parent)})", ""]
+        lines += ["| threshold | precision | recall | false names per 1,000 mountain-free sentences |", "|---:|---:|---:|---:|"]
+        for p in rate["pr_curve"]:
+            if p["threshold"] in SHOWN_THRESHOLDS:
+                lines.append(f"| {p['threshold']:g} | {_fmt(p['precision'])} | {_fmt(p['recall'])} | {p['fp_per_1000']:.1f} |")
+        return "\n".join(lines)
+    return ""
+
+
+def _fmt(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 @app.command()
 def main(
     metrics: List[Path] = typer.Argument(..., help="metrics/*.json from the evaluate step; missing ones are skipped"),
     readme: Path = typer.Option(Path("README.md")),
+    figure: Optional[Path] = typer.Option(None, help="Copy the precision-recall picture here for the README to show (e.g. docs/pr_curve.png)"),
 ):
     """Replace the block between the results markers in README with a fresh table."""
     found = [p for p in metrics if p.exists()]
     if not found:
         typer.secho("results_table: no metrics file found; run the evaluate step first", fg="red", err=True)
         raise typer.Exit(1)
-    content = f"{table(found)}\n\nWritten by `python -m spacy project run results` from {', '.join(f'`{p}`' for p in found)}."
+    curve = curve_section(found, figure, readme)
+    content = f"{table(found)}\n\n" + (f"{curve}\n\n" if curve else "")
+    content += f"Written by `python -m spacy project run results` from {', '.join(f'`{p}`' for p in found)}."
     try:
         replace_block(readme, START, END, content)
     except ValueError as err:

@@ -38,7 +38,7 @@ def test_evaluate_scores_an_iob_file_and_skips_a_missing_one(trained, tmp_path):
     result = script("evaluate.py", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy", "--iob", iob, "--iob", tmp_path / "absent.iob")
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stdout and "absent.iob" in result.stdout
-    assert json.loads(output.read_text())["meta"]["skipped"] == [{"path": str(tmp_path / "absent.iob"), "reason": "not found"}]
+    assert json.loads(output.read_text())["meta"]["skipped"] == [{"path": str(tmp_path / "absent.iob"), "reason": "not found", "kind": "real"}]
     scores = json.loads(output.read_text())["results"]["real: real.iob"]
     assert scores["sentences"] == 2 and scores["gold_entities"] == 1
     assert scores["seqeval"]["f1"] == 1.0
@@ -62,7 +62,7 @@ def test_results_table_is_written_between_the_markers(tmp_path):
     assert script("results_table.py", "--readme", readme, metrics, tmp_path / "missing.json").returncode == 0
     text = readme.read_text()
     assert "old" not in text and text.endswith(f"{END}\nafter\n")
-    assert "| transformer + mountner | tiny | real: x.iob | 10 | 0.500 | 0.250 | 0.333 | 100% at >= 0.9, precision 0.750 |" in text
+    assert "| transformer + mountner | tiny | real: x.iob | 10 | 0.500 | 0.250 | 0.333 | 100% at >= 0.9, precision 0.750 | - |" in text
 
 
 def test_gpu_benchmark_script_runs_on_the_cpu_with_a_tiny_encoder(trained, tmp_path):
@@ -120,7 +120,8 @@ def test_packaged_meta_carries_real_text_scores_and_licences(tmp_path):
     meta = package_meta(tmp_path, model, encoder, metrics, "--generator", "offline")
     assert meta["performance"]["real_f"] == round(1 / 3, 4) and meta["performance"]["real_p"] == 0.5
     assert meta["performance"]["ents_f"] == 0.9  # spaCy's own dev score stays
-    assert "not measured" not in json.dumps(meta)
+    assert "real text: not measured" not in meta["description"]
+    assert meta["performance"]["real_text"] == "x.iob, 10 sentences"
     assert meta["mountner_metrics"]["real: x.iob"]["f1"] == round(1 / 3, 4)
     by_name = {s["name"]: s for s in meta["sources"]}
     assert by_name["sentence-transformers/all-MiniLM-L6-v2"]["license"] == "Apache-2.0"
@@ -146,5 +147,108 @@ def test_results_table_says_when_real_text_was_not_measured(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"{START}\n{END}\n")
     assert script("results_table.py", "--readme", readme, metrics).returncode == 0
-    rows = [line for line in readme.read_text().splitlines() if "real" in line]
+    rows = [line for line in readme.read_text().splitlines() if "| real text" in line]
     assert len(rows) == 1 and "not measured" in rows[0] and "fewnerd-mountain-dev.iob not found" in rows[0]
+
+
+# Made-up sentences: a file with mountains and a mountain-free one, as evaluate's --iob and --negatives.
+POSITIVE_IOB = "We\tO\nclimbed\tO\nMount\tB-MOUNTAIN\nKenya\tI-MOUNTAIN\n.\tO\n\nParis\tO\nis\tO\nbig\tO\n.\tO\n"
+# The first sentence is one the tiny pipeline learnt as a mountain; here it is tagged O, so a false positive.
+NEGATIVE_IOB = "We\tO\nclimbed\tO\nMount\tO\nKenya\tO\nin\tO\nMay\tO\n.\tO\n\nParis\tO\nis\tO\na\tO\ncity\tO\n.\tO\n\nThe\tO\ncat\tO\nsat\tO\n.\tO\n"
+
+
+def test_precision_recall_curve_pools_both_files():
+    from evaluate import precision_recall_curve
+
+    positive = [(0.9, True), (0.6, True), (0.3, False)]
+    negative = [0.95, 0.4, 0.2]
+    points = {p["threshold"]: p for p in precision_recall_curve(positive, negative, gold_entities=4, negative_sentences=500, thresholds=[0.0, 0.5, 0.92])}
+    assert points[0.0]["entities"] == 6 and points[0.0]["precision"] == 2 / 6 and points[0.0]["recall"] == 0.5
+    assert points[0.0]["fp_per_1000"] == 6.0
+    assert points[0.5]["entities"] == 3 and points[0.5]["precision"] == 2 / 3 and points[0.5]["fp_per_1000"] == 2.0
+    assert points[0.92]["correct"] == 0 and points[0.92]["precision"] == 0.0 and points[0.92]["recall"] == 0.0
+
+
+def test_evaluate_counts_false_positives_on_mountain_free_text_and_draws_the_curve(trained, tmp_path):
+    nlp, _, model = trained
+    (tmp_path / "pos.iob").write_text(POSITIVE_IOB)
+    (tmp_path / "neg.iob").write_text(NEGATIVE_IOB)
+    output, plot = tmp_path / "m.json", tmp_path / "pr.png"
+    result = script("evaluate.py", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy",
+                    "--iob", tmp_path / "pos.iob", "--negatives", tmp_path / "neg.iob", "--pr-plot", plot)
+    assert result.returncode == 0, result.stderr
+    rate = json.loads(output.read_text())["real_rate"]
+    neg = rate["negatives"]
+    expected = sum(len(doc.ents) for doc in nlp.pipe(["We climbed Mount Kenya in May .", "Paris is a city .", "The cat sat ."]))
+    assert neg["sentences"] == 3 and neg["false_positives"] == expected >= 1
+    assert neg["fp_per_1000"] == 1000 * expected / 3
+    assert f"{neg['false_positives']} false mountains in 3 sentences" in result.stdout
+    assert rate["pooled"] == {"files": ["real: pos.iob", "neg.iob"], "sentences": 5, "gold_entities": 1}
+    curve = rate["pr_curve"]
+    assert [p["threshold"] for p in curve] == sorted(p["threshold"] for p in curve)
+    assert all(a["entities"] >= b["entities"] for a, b in zip(curve, curve[1:]))
+    assert curve[0]["threshold"] == 0.0 and curve[0]["fp_per_1000"] == neg["fp_per_1000"]
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and rate["plot"] == str(plot)
+
+
+def test_evaluate_skips_a_missing_mountain_free_file_and_refuses_one_with_mountains(trained, tmp_path):
+    _, _, model = trained
+    (tmp_path / "pos.iob").write_text(POSITIVE_IOB)
+    output = tmp_path / "m.json"
+    args = ["--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy", "--iob", tmp_path / "pos.iob"]
+    result = script("evaluate.py", model, *args, "--negatives", tmp_path / "absent.iob")
+    assert result.returncode == 0, result.stderr
+    assert f"skipped {tmp_path / 'absent.iob'}: not found" in result.stdout
+    metrics = json.loads(output.read_text())
+    assert "real_rate" not in metrics and metrics["meta"]["skipped"] == [{"path": str(tmp_path / "absent.iob"), "reason": "not found", "kind": "mountain-free"}]
+    result = script("evaluate.py", model, *args, "--negatives", tmp_path / "pos.iob")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"evaluate: --negatives {tmp_path / 'pos.iob'}:1: this sentence has a mountain tag; give a file of sentences that name no mountain"
+
+
+REAL_RATE = {
+    "negatives_file": "neg.iob",
+    "negatives": {"sentences": 400, "false_positives": 6, "fp_per_1000": 15.0, "sentences_with_false_positive": 5},
+    "pooled": {"files": ["real: x.iob", "neg.iob"], "sentences": 410, "gold_entities": 4},
+    "pr_curve": [
+        {"threshold": 0.0, "entities": 10, "correct": 2, "precision": 0.2, "recall": 0.5, "f1": 0.286, "fp_per_1000": 15.0},
+        {"threshold": 0.5, "entities": 3, "correct": 2, "precision": 2 / 3, "recall": 0.5, "f1": 0.571, "fp_per_1000": 2.5},
+    ],
+    "plot": None,
+}
+
+
+def test_packaged_meta_carries_false_positives_per_1000_and_the_curve(tmp_path):
+    model, encoder, metrics = write_package_inputs(tmp_path, {"real: x.iob": SCORES}, [])
+    data = json.loads(metrics.read_text())
+    metrics.write_text(json.dumps({**data, "real_rate": REAL_RATE}))
+    meta = package_meta(tmp_path, model, encoder, metrics, "--generator", "offline")
+    rate = meta["mountner_real_rate"]
+    assert rate["fp_per_1000"] == 15.0 and rate["false_positives"] == 6 and rate["sentences"] == 400
+    assert [p["threshold"] for p in rate["pr_curve"]] == [0.0, 0.5] and rate["pr_curve"][1]["precision"] == round(2 / 3, 4)
+    assert "15.0 false mountains per 1,000 sentences" in meta["performance"]["real_mountain_free"]
+
+
+def test_packaged_meta_says_when_mountain_free_text_was_not_measured(tmp_path):
+    skipped = [{"path": "../shared/data/fewnerd-nomountain-dev.iob", "reason": "not found", "kind": "mountain-free"}]
+    model, encoder, metrics = write_package_inputs(tmp_path, {"real: x.iob": SCORES}, skipped)
+    meta = package_meta(tmp_path, model, encoder, metrics)
+    assert meta["mountner_real_rate"] is None and meta["performance"]["real_f"] == round(1 / 3, 4)
+    assert meta["performance"]["real_mountain_free"] == "not measured (../shared/data/fewnerd-nomountain-dev.iob not found)"
+
+
+def test_results_table_shows_false_positives_per_1000_and_the_curve(tmp_path):
+    _, _, metrics = write_package_inputs(tmp_path, {"real: x.iob": SCORES}, [])
+    plot = tmp_path / "metrics" / "pr.png"
+    plot.parent.mkdir()
+    plot.write_bytes(b"\x89PNG fake")
+    data = json.loads(metrics.read_text())
+    metrics.write_text(json.dumps({**data, "real_rate": {**REAL_RATE, "plot": str(plot)}}))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{START}\n{END}\n")
+    result = script("results_table.py", "--readme", readme, "--figure", tmp_path / "docs" / "pr.png", metrics)
+    assert result.returncode == 0, result.stderr
+    text = readme.read_text()
+    assert "| mountain-free: neg.iob | 400 | - | - | - | - | 15.0 (6 found) |" in text
+    assert (tmp_path / "docs" / "pr.png").read_bytes() == plot.read_bytes() and "](docs/pr.png)" in text
+    assert "| 0.5 | 0.667 | 0.500 | 2.5 |" in text
