@@ -76,7 +76,7 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
     import spacy
     from spacy.util import filter_spans
 
-    from generate_offline import tag_pos
+    from pos_heuristic import tag_pos
     from mountner_pipeline import KNOWN_NAMES, MountainGazetteer
 
     nlp = spacy.blank("en")
