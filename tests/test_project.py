@@ -115,6 +115,13 @@ def test_imports_are_followed_through_other_modules_and_into_functions(tmp_path)
     assert missing_deps({"commands": [command]}, tmp_path) == []
 
 
+def test_no_script_imports_a_test_helper():
+    tests = {p.stem for p in (ROOT / "tests").glob("*.py")}
+    offenders = [f"{p.relative_to(ROOT)} imports {', '.join(sorted(imported_modules(p) & tests))}"
+                 for p in sorted((ROOT / SCRIPTS).glob("*.py")) if imported_modules(p) & tests]
+    assert not offenders, "test helpers live under tests/; move what scripts need into scripts/:\n" + "\n".join(offenders)
+
+
 # ------------------------------------------------------------------------------ configs that cannot drift
 Key = Tuple[str, ...]
 
