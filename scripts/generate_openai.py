@@ -6,9 +6,11 @@ Works with any OpenAI-compatible server: the client reads OPENAI_API_KEY and OPE
 Each request asks for a few sentences about a mountain taken from a seeded cycle through the whole
 gazetteer (or, for ~20% of requests, for negatives: no mountain, things named after mountains,
 other proper names).  Answers are validated sentence by sentence (reasons counted), appended to
-``raw_dir/openai.jsonl`` as they arrive, and a rerun resumes from that file.
+``raw_dir/openai.jsonl`` as they arrive, and a rerun resumes from that file.  The same requests can go
+through the Batch API instead (``--llm-api batch``: half price, resumable through
+``raw_dir/openai_batches.json``), and ``--dry-run`` prints what a run would send and cost.
 
-Public entry point: :func:`run`.
+Public entry points: :func:`run`, :func:`estimate`.
 """
 from __future__ import annotations
 
@@ -1105,6 +1107,9 @@ def run(
                      timeout=timeout, max_retries=max_retries, plan=plan, resumed=resumed, progress=progress)
     error: Optional[GenerationError] = None
     batch: Optional[_BatchRun] = None
+    if llm_api == "live" and has_open_batches(raw_dir):
+        print(f"note: {raw_dir / BATCH_STATE_FILE_NAME} lists batches not collected yet; rerun with --llm-api batch "
+              "to collect them (they are paid for)", file=sys.stderr)
     if remaining > 0 or (llm_api == "batch" and has_open_batches(raw_dir)):
         try:
             if llm_api == "batch":
