@@ -15,7 +15,6 @@ type becomes O. Written, in IOB2 (`token<TAB>tag`), for measuring only, never fo
 """
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,8 @@ from typing import List, Sequence, Tuple
 
 import typer
 from tqdm import tqdm
+
+from atomic_write import write_text_atomic
 
 app = typer.Typer(add_completion=False)
 
@@ -138,13 +139,7 @@ def write_iob(sentences: Sequence[TypedSentence], path: Path) -> int:
         tags = sentence.mountain_tags()
         entities += sum(tag == BEGIN for tag in tags)
         lines += [f"{word}\t{tag}\n" for word, tag in zip(sentence.words, tags)] + ["\n"]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text("".join(lines), encoding="utf8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text_atomic(path, "".join(lines))
     return entities
 
 
