@@ -5,12 +5,11 @@ corpus/mountains.csv, so that every step reads and writes the same thing.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
-import tempfile
 from pathlib import Path
-from typing import IO, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+from atomic_write import open_atomic
 
 LABEL = "MOUNTAIN"
 TAGS = ("O", f"B-{LABEL}", f"I-{LABEL}")
@@ -81,30 +80,6 @@ def sentence_rows(sentence_id: int, text: str, words: Sequence[str], pos: Sequen
             "tag_general": tag[2:] if tag != "O" else "O",
             "tag_position": tag[0],
         }
-
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-@contextlib.contextmanager
-def open_atomic(path: Path, mode: str = "w", **open_kwargs) -> Iterator[IO]:
-    """Open a temporary file next to path; it replaces path only when the block ends without an error.
-
-    A step that fails half way (or is killed) so leaves its previous output as it was.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp_name, 0o666 & ~_UMASK)  # mkstemp makes 0600; the output gets the usual permissions
-        with os.fdopen(fd, mode, **open_kwargs) as f:
-            yield f
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
 
 
 def write_rows(sentences: Iterable[dict], path: Path) -> int:

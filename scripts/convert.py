@@ -12,7 +12,7 @@ import typer
 from spacy.tokens import DocBin
 from tqdm import tqdm
 
-from bio import open_atomic
+from atomic_write import open_atomic
 from corpus_io import DataError, Sentence, name_key, read_sentences, sentence_names, words_to_doc
 from gazetteer import load_mountains
 
