@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import spacy
 import typer
+from confection import ConfigValidationError
 from spacy.language import Language
 
 # Registers the mountner factory for model folders; an installed en_mountner brings its own copy.
@@ -25,4 +26,13 @@ def load_or_exit(model: str, prog: str) -> Language:
             # spaCy's own message names what is wrong (e.g. E053: a folder without config.cfg)
             message = f"{prog}: cannot load model '{model}': {' '.join(str(err).split())}"
         typer.secho(message, fg="red", err=True)
+        raise typer.Exit(1)
+    except ConfigValidationError as err:
+        # a model saved by another version of the pipeline code: its config names settings this code lacks
+        problems = "; ".join(f"{' -> '.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors or [])
+        typer.secho(
+            f"{prog}: cannot load model '{model}': its config does not fit this version of the code ({problems or err.title}); "
+            "retrain it with `python -m spacy project run train`, or use the code it was built with",
+            fg="red", err=True,
+        )
         raise typer.Exit(1)

@@ -80,3 +80,15 @@ def test_page_escapes_markup_and_control_characters_in_the_text():
     doc.ents = [doc.char_span(text.index("Ben"), text.index("Ben") + 9, "MOUNTAIN")]
     html = render_page([doc])
     assert "<b>" not in html and "&lt;b&gt;" in html and "\x07" not in html
+
+
+def test_a_model_saved_by_other_code_is_one_line(trained, tmp_path):
+    import shutil
+
+    _, _, model = trained
+    copy = tmp_path / "old-model"
+    shutil.copytree(model, copy)
+    config = (copy / "config.cfg").read_text()
+    (copy / "config.cfg").write_text(config.replace("[components.mountner]\n", "[components.mountner]\nsetting_from_another_version = 1\n", 1))
+    result = visualize(copy, "--text", "Ben Nevis", "--output", tmp_path / "page.html")
+    assert_one_line_error(result, "old-model", "setting_from_another_version", "project run train")
