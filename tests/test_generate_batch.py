@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 
 import generate_openai as g
+import openai_answers
+import openai_batch
+import openai_client
+import openai_requests
 from test_generate_openai import KEY, NAMES, assert_good_output, assert_key_nowhere
 
 from conftest import ROOT
@@ -27,7 +31,7 @@ def generate_batch(tmp_path: Path, n: int = 30, **kwargs) -> dict:
 
 
 def batch_state(tmp_path: Path) -> dict:
-    return json.loads((tmp_path / "raw" / g.BATCH_STATE_FILE_NAME).read_text(encoding="utf8"))
+    return json.loads((tmp_path / "raw" / openai_batch.BATCH_STATE_FILE_NAME).read_text(encoding="utf8"))
 
 
 def assert_counts_add_up(report: dict) -> None:
@@ -52,13 +56,13 @@ def test_batch_with_failed_requests_and_malformed_answers(serve, tmp_path, capfd
     first, second = batch_state(tmp_path)["batches"]
     failed_index = first["plan_indices"][1]
     assert failed_index in second["plan_indices"] and second["round"] == 2
-    plan = g.build_plan(NAMES, 1 + max(second["plan_indices"]), seed=0, sentences_per_request=5)
+    plan = openai_requests.build_plan(NAMES, 1 + max(second["plan_indices"]), seed=0, sentences_per_request=5)
     for upload in server.uploads:
         for line in upload.decode("utf8").splitlines():
             request = json.loads(line)
             index = int(request["custom_id"].removeprefix("plan-"))
             assert request["url"] == "/v1/chat/completions"
-            assert request["body"] == g.request_body("gpt-4o-mini", plan[index], "json_schema")
+            assert request["body"] == openai_requests.request_body("gpt-4o-mini", plan[index], "json_schema")
     assert report["cost_usd"] == pytest.approx(g.cost_usd("gpt-4o-mini", report["tokens_in"], report["tokens_out"]) / 2, abs=1e-6)
     out = capfd.readouterr()
     assert "completed=" in out.err and "failed=1" in out.err  # the progress display counts both
@@ -114,20 +118,20 @@ def test_expired_batch_is_resubmitted(serve, tmp_path):
 def test_failing_batches_give_up_after_bounded_rounds(serve, tmp_path):
     server = serve(batch_outcomes=["failed"] * 10)
     (tmp_path / "mountains.csv").write_text("old\n", encoding="utf8")
-    with pytest.raises(g.GenerationError, match="given up"):
+    with pytest.raises(openai_client.GenerationError, match="given up"):
         generate_batch(tmp_path, n=10)
-    assert server.batches_created == g.MAX_BATCH_ROUNDS
+    assert server.batches_created == openai_batch.MAX_BATCH_ROUNDS
     assert (tmp_path / "mountains.csv").read_text(encoding="utf8") == "old\n"
     report = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
-    assert report["batch"]["requests_given_up"] == 2 and report["batch"]["rounds"] == g.MAX_BATCH_ROUNDS
-    assert report["failures_by_reason"]["batch_failed"] == 2 * g.MAX_BATCH_ROUNDS
+    assert report["batch"]["requests_given_up"] == 2 and report["batch"]["rounds"] == openai_batch.MAX_BATCH_ROUNDS
+    assert report["failures_by_reason"]["batch_failed"] == 2 * openai_batch.MAX_BATCH_ROUNDS
     assert_counts_add_up(report)
 
 
 def test_unauthorised_key_stops_at_once(serve, tmp_path, capfd):
     server = serve(probabilities={"401": 1.0})
     started = time.monotonic()
-    with pytest.raises(g.AuthError) as info:
+    with pytest.raises(openai_client.AuthError) as info:
         generate_batch(tmp_path, n=10)
     assert time.monotonic() - started < 5
     assert "401" in str(info.value) and "OPENAI_API_KEY" in str(info.value)
@@ -137,12 +141,12 @@ def test_unauthorised_key_stops_at_once(serve, tmp_path, capfd):
 
 
 def test_a_large_run_is_split_into_batches_within_the_limits(serve, tmp_path, monkeypatch):
-    monkeypatch.setattr(g, "MAX_BATCH_REQUESTS", 2)
+    monkeypatch.setattr(openai_batch, "MAX_BATCH_REQUESTS", 2)
     server = serve()
     report = generate_batch(tmp_path, n=25)
     assert server.batches_created == 3 and [b["requests"] for b in report["batch"]["batches"]] == [2, 2, 1]
     assert report["written"] == 25
-    assert g.split_batches(["x" * 10] * 5, max_requests=100, max_bytes=25) == [[0, 1], [2, 3], [4]]
+    assert openai_batch.split_batches(["x" * 10] * 5, max_requests=100, max_bytes=25) == [[0, 1], [2, 3], [4]]
 
 
 def test_dry_run_estimates_without_calling_anything(tmp_path, monkeypatch):
@@ -155,7 +159,7 @@ def test_dry_run_estimates_without_calling_anything(tmp_path, monkeypatch):
     assert large["cost_usd_batch"] == pytest.approx(large["cost_usd_live"] / 2, rel=1e-3)
     assert not (tmp_path / "raw").exists()
     # with answers in the raw log, output tokens follow their measured mean
-    raw = tmp_path / "raw" / g.RAW_FILE_NAME
+    raw = tmp_path / "raw" / openai_answers.RAW_FILE_NAME
     raw.parent.mkdir()
     raw.write_text("".join(json.dumps({"plan_index": i, "sentences": [], "usage": {"prompt_tokens": 1, "completion_tokens": 900}}) + "\n"
                            for i in range(2)), encoding="utf8")

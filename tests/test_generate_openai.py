@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 
 import generate_openai as g
+import openai_answers
+import openai_client
+import openai_requests
 from bio import LABEL, LABEL_GUIDELINE, TAGS
 from conftest import OPENAI_TEST_KEY  # the serve fixture is in conftest.py too
 
@@ -50,7 +53,7 @@ def read_output(path: Path) -> "OrderedDict[str, dict]":
 def assert_good_output(path: Path, n: int) -> None:
     sentences = read_output(path)
     assert len(sentences) == n
-    keys = [g.text_key(s["text"]) for s in sentences.values()]
+    keys = [openai_answers.text_key(s["text"]) for s in sentences.values()]
     assert len(set(keys)) == n, "duplicate texts in the output"
     for s in sentences.values():
         assert all(t in TAGS for t in s["tags"]), s["tags"]
@@ -62,7 +65,7 @@ def assert_good_output(path: Path, n: int) -> None:
 
 def raw_records(raw_dir: Path) -> list:
     records = []
-    for line in (raw_dir / g.RAW_FILE_NAME).read_text(encoding="utf8").splitlines():
+    for line in (raw_dir / openai_answers.RAW_FILE_NAME).read_text(encoding="utf8").splitlines():
         try:
             records.append(json.loads(line))
         except ValueError:
@@ -90,14 +93,14 @@ B, I, O = f"B-{LABEL}", f"I-{LABEL}", "O"
 def test_valid_sentence_normalises_tags_and_pos():
     s = sentence(["Ben", "Nevis", "is", "high", "."], [" b-mountain", "I-Mountain", "o", "O", "O"],
                  text="Ben Nevis is high.", pos=["propn", "PROPN", "aux", "ADJ", "punct"])
-    checked, reason, repaired = g.validate_sentence(s, ["Ben Nevis"])
+    checked, reason, repaired = openai_answers.validate_sentence(s, ["Ben Nevis"])
     assert reason is None and repaired == 0
     assert checked["tags"] == [B, I, O, O, O]
     assert checked["pos"] == ["PROPN", "PROPN", "AUX", "ADJ", "PUNCT"]
 
 
 def test_i_after_o_is_repaired_and_kept():
-    checked, reason, repaired = g.validate_sentence(sentence(["We", "climbed", "K2", "."], [O, O, I, O]), ["K2"])
+    checked, reason, repaired = openai_answers.validate_sentence(sentence(["We", "climbed", "K2", "."], [O, O, I, O]), ["K2"])
     assert reason is None and repaired == 1 and checked["tags"] == [O, O, B, O]
 
 
@@ -110,93 +113,93 @@ def test_i_after_o_is_repaired_and_kept():
     {"text": "", "tokens": [], "pos": [], "tags": []},
 ])
 def test_malformed(obj):
-    assert g.validate_sentence(obj)[1] == "malformed"
+    assert openai_answers.validate_sentence(obj)[1] == "malformed"
 
 
 def test_unknown_tag():
-    assert g.validate_sentence(sentence(["Etna", "erupted"], ["B-PEAK", O]))[1] == "unknown_tag"
-    assert g.validate_sentence(sentence(["Etna", "erupted"], ["B-MOUNTAIN", "X"]))[1] == "unknown_tag"
+    assert openai_answers.validate_sentence(sentence(["Etna", "erupted"], ["B-PEAK", O]))[1] == "unknown_tag"
+    assert openai_answers.validate_sentence(sentence(["Etna", "erupted"], ["B-MOUNTAIN", "X"]))[1] == "unknown_tag"
 
 
 def test_length_mismatch():
-    assert g.validate_sentence(sentence(["Etna", "erupted"], [B]))[1] == "length_mismatch"
-    assert g.validate_sentence(sentence(["Etna", "erupted"], [B, O], pos=["PROPN"]))[1] == "length_mismatch"
+    assert openai_answers.validate_sentence(sentence(["Etna", "erupted"], [B]))[1] == "length_mismatch"
+    assert openai_answers.validate_sentence(sentence(["Etna", "erupted"], [B, O], pos=["PROPN"]))[1] == "length_mismatch"
 
 
 def test_tokens_must_rebuild_text_ignoring_whitespace():
     ok = sentence(["Etna", "'s", "slopes", "."], [B, O, O, O], text="Etna's  slopes.")
-    assert g.validate_sentence(ok)[1] is None
+    assert openai_answers.validate_sentence(ok)[1] is None
     bad = sentence(["Etna", "slopes", "."], [B, O, O], text="Etna's slopes.")
-    assert g.validate_sentence(bad)[1] == "tokens_mismatch_text"
+    assert openai_answers.validate_sentence(bad)[1] == "tokens_mismatch_text"
 
 
 def test_requested_mountain_untagged():
     s = sentence(["Climbers", "love", "Mont", "Blanc", "."], [O, O, O, O, O])
-    assert g.validate_sentence(s, ["Mont Blanc"])[1] == "requested_mountain_untagged"
+    assert openai_answers.validate_sentence(s, ["Mont Blanc"])[1] == "requested_mountain_untagged"
     partial = sentence(["Climbers", "love", "Mont", "Blanc", "."], [O, O, O, B, O])
-    assert g.validate_sentence(partial, ["Mont Blanc"])[1] == "requested_mountain_untagged"
+    assert openai_answers.validate_sentence(partial, ["Mont Blanc"])[1] == "requested_mountain_untagged"
     # inside a longer entity is fine; absent from the text is fine; another sentence shape is fine
     longer = sentence(["Mount", "Everest", "is", "high"], [B, I, O, O])
-    assert g.validate_sentence(longer, ["Everest"])[1] is None
-    assert g.validate_sentence(sentence(["It", "rained"], [O, O]), ["Mont Blanc"])[1] is None
+    assert openai_answers.validate_sentence(longer, ["Everest"])[1] is None
+    assert openai_answers.validate_sentence(sentence(["It", "rained"], [O, O]), ["Mont Blanc"])[1] is None
     possessive = sentence(["K2", "'s", "summit"], [B, O, O], text="K2's summit")
-    assert g.validate_sentence(possessive, ["K2"])[1] is None
+    assert openai_answers.validate_sentence(possessive, ["K2"])[1] is None
     # a word that merely contains the name is not a mention
-    assert g.validate_sentence(sentence(["Route", "K23"], [O, O]), ["K2"])[1] is None
+    assert openai_answers.validate_sentence(sentence(["Route", "K23"], [O, O]), ["K2"])[1] is None
 
 
 def test_duplicates_dropped_by_normalised_text():
     a = sentence(["Etna", "erupted", "."], [B, O, O], text="Etna erupted.")
     b = sentence(["etna", "erupted", "."], [B, O, O], text="  etna   erupted.")
     seen = set()
-    accepted, dropped, repaired, rejected = g.validate_answer([a, b, {"bad": 1}], ["Etna"], seen)
+    accepted, dropped, repaired, rejected = openai_answers.validate_answer([a, b, {"bad": 1}], ["Etna"], seen)
     assert len(accepted) == 1 and dropped == {"duplicate": 1, "malformed": 1}
     assert [r["reason"] for r in rejected] == ["duplicate", "malformed"]
-    assert g.validate_answer([a], [], seen)[1] == {"duplicate": 1}
+    assert openai_answers.validate_answer([a], [], seen)[1] == {"duplicate": 1}
 
 
 def test_extract_json_plain_fenced_and_garbage():
     payload = {"sentences": []}
-    assert g.extract_json(json.dumps(payload)) == payload
-    assert g.extract_json("Sure!\n```json\n" + json.dumps(payload) + "\n```") == payload
-    assert g.extract_json("prefix " + json.dumps(payload) + " suffix") == payload
-    assert g.extract_json('{"sentences": [') is None
-    assert g.extract_json(None) is None
-    assert g.answer_sentences({"sentences": [1, 2]}) == [1, 2]
-    assert g.answer_sentences([1]) == [1]
-    assert g.answer_sentences({"text": "a", "tokens": ["a"]}) == [{"text": "a", "tokens": ["a"]}]
-    assert g.answer_sentences({"foo": 1}) is None
+    assert openai_answers.extract_json(json.dumps(payload)) == payload
+    assert openai_answers.extract_json("Sure!\n```json\n" + json.dumps(payload) + "\n```") == payload
+    assert openai_answers.extract_json("prefix " + json.dumps(payload) + " suffix") == payload
+    assert openai_answers.extract_json('{"sentences": [') is None
+    assert openai_answers.extract_json(None) is None
+    assert openai_answers.answer_sentences({"sentences": [1, 2]}) == [1, 2]
+    assert openai_answers.answer_sentences([1]) == [1]
+    assert openai_answers.answer_sentences({"text": "a", "tokens": ["a"]}) == [{"text": "a", "tokens": ["a"]}]
+    assert openai_answers.answer_sentences({"foo": 1}) is None
 
 
 # ---------------------------------------------------------------------------------------------- plan
 def test_plan_is_deterministic_and_spreads_over_the_gazetteer():
-    plan = g.build_plan(NAMES, 600, seed=3)
-    assert plan == g.build_plan(NAMES, 600, seed=3)
-    assert plan[:50] == g.build_plan(NAMES, 50, seed=3)  # prefix-stable: resuming with another n is safe
-    assert plan != g.build_plan(NAMES, 600, seed=4)
+    plan = openai_requests.build_plan(NAMES, 600, seed=3)
+    assert plan == openai_requests.build_plan(NAMES, 600, seed=3)
+    assert plan[:50] == openai_requests.build_plan(NAMES, 50, seed=3)  # prefix-stable: resuming with another n is safe
+    assert plan != openai_requests.build_plan(NAMES, 600, seed=4)
     drawn = [m for item in plan for m in item.mountains]
     assert sorted(drawn[:len(NAMES)]) == sorted(NAMES)  # the first pass visits every name once
     counts = {name: drawn.count(name) for name in NAMES}
     assert max(counts.values()) - min(counts.values()) <= 2 * 3  # cycling, not sampling with replacement
     negatives = [item for item in plan if item.kind == "negative"]
     assert 0.13 < len(negatives) / len(plan) < 0.27
-    assert {item.shape for item in negatives} == set(g.NEGATIVES)
-    assert {item.style for item in plan} == set(g.STYLES)
-    assert {item.shape for item in plan if item.kind == "mountain"} == set(g.SHAPES)
-    assert all(len(item.mountains) >= 2 for item in plan if item.shape in g.MULTI_SHAPES)
+    assert {item.shape for item in negatives} == set(openai_requests.NEGATIVES)
+    assert {item.style for item in plan} == set(openai_requests.STYLES)
+    assert {item.shape for item in plan if item.kind == "mountain"} == set(openai_requests.SHAPES)
+    assert all(len(item.mountains) >= 2 for item in plan if item.shape in openai_requests.MULTI_SHAPES)
 
 
 def test_prompt_states_guideline_and_markers():
     others = [("Mount Sinai Hospital", "named_after_mountain"), ("Denver", "city")]
-    plan = g.build_plan(NAMES, 200, seed=0, other_names=others)
+    plan = openai_requests.build_plan(NAMES, 200, seed=0, other_names=others)
     item = next(i for i in plan if i.kind == "mountain")
-    system, user = g.build_messages(item)
+    system, user = openai_requests.build_messages(item)
     assert LABEL_GUIDELINE in system["content"]
     assert f"PLAN: {item.index}" in user["content"] and f"COUNT: {item.count}" in user["content"]
     assert all(f"MOUNTAIN: {m}" in user["content"] for m in item.mountains)
     named = next(i for i in plan if i.shape == "named_after_mountain")
     assert named.negative_names == ("Mount Sinai Hospital",)
-    assert "MOUNTAIN:" not in g.build_messages(named)[1]["content"]
+    assert "MOUNTAIN:" not in openai_requests.build_messages(named)[1]["content"]
 
 
 def test_cost():
@@ -214,7 +217,7 @@ def test_clean_run_report_and_raw_file(serve, tmp_path):
     assert report["tokens_in"] > 0 and report["tokens_out"] > 0 and report["cost_usd"] > 0
     assert report["response_format"] == "json_schema"
     saved = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
-    assert saved["accepted"] == 20 and set(saved["dropped"]) == set(g.DROP_REASONS)
+    assert saved["accepted"] == 20 and set(saved["dropped"]) == set(openai_answers.DROP_REASONS)
     records = raw_records(tmp_path / "raw")
     assert len(records) == 4 and len({r["plan_index"] for r in records}) == 4
     assert all(r["usage"]["prompt_tokens"] > 0 and r["model"] for r in records)
@@ -299,7 +302,7 @@ def test_json_schema_fallbacks(serve, tmp_path):
 
 def test_garbage_server_ends_with_clear_error(serve, tmp_path):
     server = serve(probabilities={"malformed_json": 1.0})
-    with pytest.raises(g.GenerationError, match="gave up after"):
+    with pytest.raises(openai_client.GenerationError, match="gave up after"):
         generate(tmp_path, n=20, sentences_per_request=5, concurrency=4)
     assert server.total_requests <= g.MAX_REQUEST_FACTOR * math.ceil(20 / 5)
     report = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
@@ -310,7 +313,7 @@ def test_garbage_server_ends_with_clear_error(serve, tmp_path):
 @pytest.mark.parametrize("status", ["401", "403"])
 def test_auth_error_stops_the_run(serve, tmp_path, capfd, status):
     server = serve(probabilities={status: 1.0}, latency=0.05)
-    with pytest.raises(g.AuthError) as info:
+    with pytest.raises(openai_client.AuthError) as info:
         generate(tmp_path, n=100, sentences_per_request=5, concurrency=4)
     message = str(info.value)
     assert status in message and "OPENAI_API_KEY" in message
@@ -341,7 +344,7 @@ def test_resume_skips_truncated_line_and_finished_plan_indices(serve, tmp_path):
     server = serve()
     generate(tmp_path, n=20, sentences_per_request=5)
     first_indices = {r["plan_index"] for r in raw_records(tmp_path / "raw")}
-    with (tmp_path / "raw" / g.RAW_FILE_NAME).open("a", encoding="utf8") as f:
+    with (tmp_path / "raw" / openai_answers.RAW_FILE_NAME).open("a", encoding="utf8") as f:
         f.write('{"plan_index": 999, "sentences": [{"text": "Mount')  # killed mid-write
     server.reset_counters()
     report = generate(tmp_path, n=30, sentences_per_request=5)
@@ -365,7 +368,7 @@ def test_killed_run_resumes_without_duplicates(serve, tmp_path):
     server = serve(latency=0.25)
     names = tmp_path / "names.txt"
     names.write_text("\n".join(NAMES), encoding="utf8")
-    raw = tmp_path / "raw" / g.RAW_FILE_NAME
+    raw = tmp_path / "raw" / openai_answers.RAW_FILE_NAME
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "generate_openai.py"), "--n-sentences", str(n),
          "--sentences-per-request", str(spr), "--concurrency", "2", "--output", str(tmp_path / "mountains.csv"),
@@ -437,7 +440,7 @@ def test_unreachable_server_fails_fast_naming_the_url(tmp_path, monkeypatch, con
     monkeypatch.setenv("OPENAI_BASE_URL", url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     started = time.monotonic()
-    with pytest.raises(g.GenerationError) as info:
+    with pytest.raises(openai_client.GenerationError) as info:
         generate(tmp_path, n=100, sentences_per_request=5, concurrency=concurrency)
     elapsed = time.monotonic() - started
     message = str(info.value)
@@ -451,7 +454,7 @@ def test_unreachable_server_fails_fast_naming_the_url(tmp_path, monkeypatch, con
 
 def test_progress_bar_shows_failures_while_nothing_is_accepted(serve, tmp_path, capfd):
     serve(probabilities={"malformed_json": 1.0}, latency=0.06)
-    with pytest.raises(g.GenerationError):
+    with pytest.raises(openai_client.GenerationError):
         generate(tmp_path, n=20, sentences_per_request=5, concurrency=1, progress=True)
     err = capfd.readouterr().err
     # refreshed during the run, not only once when the bar closes
