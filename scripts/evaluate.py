@@ -4,9 +4,7 @@ file of real mountain-free sentences, false positives per 1,000 sentences, and a
 curve over ent._.confidence thresholds with that file pooled with the real annotated text."""
 from __future__ import annotations
 
-import io
 import json
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -20,7 +18,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from tqdm import tqdm
 
-from atomic_write import write_text_atomic
+from atomic_write import open_atomic, write_text_atomic
 from corpus_io import DataError, Sentence, doc_to_word_tags, read_sentences, words_to_doc
 from model_loading import load_or_exit
 from mountner_pipeline import pipe_by_length  # also registers the mountner factory
@@ -240,13 +238,9 @@ def draw_curve(points: List[dict], title: str, path: Path) -> None:
     right.grid(alpha=0.3)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
+    with open_atomic(path, "wb") as handle:
+        fig.savefig(handle, format="png", dpi=110)
     plt.close(fig)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(buffer.getvalue())
-    os.replace(tmp, path)
 
 
 def read_or_exit(path: Path) -> List[Sentence]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import List, Optional
 
 import typer
+
+from atomic_write import open_atomic, write_text_atomic
 
 app = typer.Typer(add_completion=False)
 
@@ -31,7 +32,7 @@ def replace_block(readme: Path, start: str, end: str, content: str) -> None:
     if start not in text or end not in text:
         raise ValueError(f"{readme} has no {start} ... {end} block")
     block = f"{start}\n{content}\n{end}"
-    readme.write_text(re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S), encoding="utf8")
+    write_text_atomic(readme, re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S))
 
 
 def not_measured(skipped: List[dict], kind: str, nothing_given: str) -> str:
@@ -86,10 +87,8 @@ def curve_section(metrics_files: List[Path], figure: Optional[Path], readme: Pat
         ]
         plot = Path(rate["plot"]) if rate.get("plot") else None
         if figure is not None and plot is not None and plot.exists():
-            figure.parent.mkdir(parents=True, exist_ok=True)
-            tmp = figure.with_name(f".{figure.name}.tmp")
-            shutil.copyfile(plot, tmp)
-            os.replace(tmp, figure)
+            with open_atomic(figure, "wb") as handle:
+                handle.write(plot.read_bytes())
             lines += [f"![precision against recall over confidence thresholds]({os.path.relpath(figure, readme.parent)})", ""]
         lines += ["| threshold | precision | recall | false names per 1,000 mountain-free sentences |", "|---:|---:|---:|---:|"]
         for p in rate["pr_curve"]:
