@@ -228,8 +228,17 @@ def draw_curve(points: List[dict], title: str, path: Path) -> None:
     drawn = [p for p in points if p["precision"] is not None and p["recall"] is not None]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
     left.plot([p["recall"] for p in drawn], [p["precision"] for p in drawn], marker="o", color="#3b7a57")
+    # thresholds that keep the same entities share a point: one label, "0-0.3"
+    groups: List[List[dict]] = []
     for p in drawn:
-        left.annotate(f"{p['threshold']:g}", (p["recall"], p["precision"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        if groups and (groups[-1][0]["recall"], groups[-1][0]["precision"]) == (p["recall"], p["precision"]):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    for group in groups:
+        first, last = group[0]["threshold"], group[-1]["threshold"]
+        label = f"{first:g}" if first == last else f"{first:g}-{last:g}"
+        left.annotate(label, (group[0]["recall"], group[0]["precision"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
     left.set(xlabel="recall", ylabel="precision", xlim=(0, 1.02), ylim=(0, 1.02), title="precision and recall (labels: confidence threshold)")
     left.grid(alpha=0.3)
     right.plot([p["threshold"] for p in points], [p["fp_per_1000"] for p in points], marker="o", color="#b5523b")
