@@ -3,28 +3,18 @@ words and spaCy tokens through character offsets."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 import pandas as pd
 from spacy.tokens import Doc
 
-from bio import ROW_COLUMNS, bio_spans, normalise_tag, repair_bio, word_char_offsets
+from bio import ROW_COLUMNS, bio_spans, normalise_tag, word_char_offsets
+from sentence_record import Sentence, validate_sentence
 
 
 class DataError(ValueError):
     """Bad input data; the message names the file and the line."""
-
-
-@dataclass
-class Sentence:
-    text: str
-    words: List[str]
-    tags: List[str]
-    where: str  # "file:line" of the sentence's first row, for messages
-    repaired: int = 0
-    pos: List[str] = field(default_factory=list)
 
 
 _NO_SPACE_BEFORE = {".", ",", ";", ":", "!", "?", ")", "]", "}", "%", "'s", "'", "n't", "''"}
@@ -42,14 +32,14 @@ def detokenize(words: Sequence[str]) -> str:
     return text
 
 
-def _checked_tags(tags: Sequence[object], where: str) -> Tuple[List[str], int]:
-    normalised = []
-    for i, tag in enumerate(tags):
-        tag_ = normalise_tag(tag)
-        if tag_ is None:
-            raise DataError(f"{where}: unknown tag {tag!r} (word {i + 1}); expected one of O, B-MOUNTAIN, I-MOUNTAIN")
-        normalised.append(tag_)
-    return repair_bio(normalised)
+def _validated(text: str, words: Sequence[str], tags: Sequence[object], where: str, pos: Sequence[object] = ()) -> Sentence:
+    """The sentence checked as the generators check theirs (sentence_record.validate_sentence), tags repaired;
+    DataError naming file and line when it fails."""
+    sentence, _, problem = validate_sentence(text, words, tags, where=where)
+    if sentence is None:
+        raise DataError(f"{where}: {problem}")
+    sentence.pos = [str(p) for p in pos]
+    return sentence
 
 
 def read_word_rows(path: Path) -> List[Sentence]:
@@ -68,9 +58,8 @@ def read_word_rows(path: Path) -> List[Sentence]:
         if (rows["word"] == "").any():
             line = rows.loc[rows["word"] == "", "_line"].iloc[0]
             raise DataError(f"{path}:{line}: empty word")
-        tags, repaired = _checked_tags(list(rows["tag"]), where)
         pos = list(rows["pos"]) if "pos" in rows else []
-        sentences.append(Sentence(texts[0], list(rows["word"]), tags, where, repaired, pos))
+        sentences.append(_validated(texts[0], list(rows["word"]), list(rows["tag"]), where, pos))
     return sentences
 
 
@@ -90,9 +79,8 @@ def read_seed_csv(path: Path) -> List[Sentence]:
             raise DataError(f"{where}: Word/POS/Tag must be Python-literal lists ({err.__class__.__name__})") from None
         if not (isinstance(words, list) and isinstance(tags, list)) or len(words) != len(tags):
             raise DataError(f"{where}: Word and Tag must be lists of equal length")
-        tags, repaired = _checked_tags(tags, where)
         words = [str(w) for w in words]
-        sentences.append(Sentence(detokenize(words), words, tags, where, repaired, [str(p) for p in pos]))
+        sentences.append(_validated(detokenize(words), words, tags, where, pos))
     return sentences
 
 
@@ -107,9 +95,7 @@ def read_iob(path: Path) -> List[Sentence]:
     for number, line in enumerate(lines + [""], start=1):
         if not line.strip() or line.startswith("-DOCSTART-"):
             if words:
-                where = f"{path}:{start}"
-                fixed, repaired = _checked_tags(tags, where)
-                sentences.append(Sentence(detokenize(words), words, fixed, where, repaired))
+                sentences.append(_validated(detokenize(words), words, tags, f"{path}:{start}"))
             words, tags, start = [], [], number + 1
             continue
         columns = line.split("\t") if "\t" in line else line.split()
