@@ -32,12 +32,11 @@ import openai  # (imported up front: its first import costs ~0.4 s)
 
 from atomic_write import open_atomic
 from bio import write_rows
-from openai_answers import (DROP_REASONS, RAW_FILE_NAME, RawState, answer_sentences, ensure_newline_at_end,
-                            extract_json, load_raw, validate_answer)
+from openai_answers import DROP_REASONS, RAW_FILE_NAME, RawState, answer_sentences, ensure_newline_at_end, extract_json, load_raw, validate_answer
 from openai_batch import BATCH_STATE_FILE_NAME, MAX_BATCH_ROUNDS, BatchRun, batch_poll_seconds, has_open_batches
-from openai_client import (AuthError, GenerationError, auth_error, connection_watch, http_module, printable_url,
-                           redact, require_api_key)
-from openai_requests import MODE_ORDER, PlanItem, _clean_names, iter_plan, request_body
+from openai_client import AuthError, GenerationError, auth_error, connection_watch, http_module, printable_url, redact, require_api_key
+from openai_requests import MODE_ORDER, PlanItem, iter_plan, request_body
+from sentence_record import clean_names
 
 REPORT_FILE_NAME = "openai_report.json"
 DEFAULT_REPORT = Path("corpus/raw") / REPORT_FILE_NAME
@@ -320,7 +319,7 @@ class _Generator:
 def _load_gazetteer() -> Tuple[List[str], List[Tuple[str, str]]]:
     import gazetteer  # written alongside; imported lazily so tests need not load the big files
 
-    names = _clean_names(gazetteer.load_mountains()["name"].tolist())
+    names = clean_names(gazetteer.load_mountains()["name"].tolist())
     try:
         others_df = gazetteer.load_other_names()
         others = list(zip(others_df["name"].astype(str), others_df["kind"].astype(str)))

@@ -10,25 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
 
-from bio import normalise_tag, repair_bio
+from sentence_record import (LENGTH_MISMATCH, MALFORMED, TOKENS_MISMATCH_TEXT, UNKNOWN_TAG, squash_spaces, text_key,
+                             validate_sentence as validate_record)
 
 RAW_FILE_NAME = "openai.jsonl"
 
 DROP_REASONS = (
-    "malformed", "unknown_tag", "length_mismatch", "tokens_mismatch_text",
+    MALFORMED, UNKNOWN_TAG, LENGTH_MISMATCH, TOKENS_MISMATCH_TEXT,
     "requested_mountain_untagged", "duplicate",
 )
 
+
 # --------------------------------------------------------------------------------------- validation
-def text_key(text: str) -> str:
-    """Duplicate key: whitespace-normalised, case-folded text."""
-    return " ".join(text.split()).casefold()
-
-
-def _squash(s: str) -> str:
-    return "".join(s.split())
-
-
 def _mention_token_spans(text: str, tokens: Sequence[str], name: str) -> List[List[int]]:
     """Token indices overlapping each occurrence of name in text (word-bounded, case-insensitive)."""
     words = name.split()
@@ -38,7 +31,7 @@ def _mention_token_spans(text: str, tokens: Sequence[str], name: str) -> List[Li
     # token start/end in the whitespace-free text
     bounds, cursor = [], 0
     for token in tokens:
-        length = len(_squash(token))
+        length = len(squash_spaces(token))
         bounds.append((cursor, cursor + length))
         cursor += length
     # map original char positions to whitespace-free positions
@@ -57,6 +50,8 @@ def _mention_token_spans(text: str, tokens: Sequence[str], name: str) -> List[Li
 def validate_sentence(obj: Any, requested: Sequence[str] = ()) -> Tuple[Optional[dict], Optional[str], int]:
     """Check one sentence object; return (sentence, None, n_repaired) or (None, reason, 0).
 
+    The JSON shape is checked here; the sentence itself by sentence_record.validate_sentence (the check
+    every path shares), then every requested mountain that the text mentions must be tagged.
     Duplicates are checked by the caller (they depend on what was accepted before).
     """
     if not isinstance(obj, dict):
@@ -67,27 +62,15 @@ def validate_sentence(obj: Any, requested: Sequence[str] = ()) -> Tuple[Optional
     for seq in (tokens, pos, tags):
         if not isinstance(seq, list) or not all(isinstance(x, str) for x in seq):
             return None, "malformed", 0
-    if not tokens or any(not _squash(t) for t in tokens):
-        return None, "malformed", 0
-    normalised = [normalise_tag(t) for t in tags]
-    if any(t is None for t in normalised):
-        return None, "unknown_tag", 0
-    if not (len(tokens) == len(pos) == len(tags)):
-        return None, "length_mismatch", 0
-    if "".join(_squash(t) for t in tokens) != _squash(text):
-        return None, "tokens_mismatch_text", 0
-    fixed, n_repaired = repair_bio(normalised)
+    checked, reason, _ = validate_record(text, tokens, tags, pos)
+    if checked is None:
+        return None, reason, 0
     for name in requested:
         for span in _mention_token_spans(text, tokens, name):
-            if not span or any(fixed[i] == "O" for i in span):
+            if not span or any(checked.tags[i] == "O" for i in span):
                 return None, "requested_mountain_untagged", 0
-    sentence = {
-        "text": text,
-        "tokens": list(tokens),
-        "pos": [p.strip().upper() for p in pos],
-        "tags": fixed,
-    }
-    return sentence, None, n_repaired
+    checked.pos = [p.strip().upper() for p in pos]
+    return checked.to_row(), None, checked.repaired
 
 
 def extract_json(content: Optional[str]) -> Any:

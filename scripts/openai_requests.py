@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from bio import LABEL, LABEL_GUIDELINE, TAGS
 from openai_client import GenerationError
+from sentence_record import clean_names
 
 NEGATIVE_SHARE = 0.2
 
@@ -123,11 +124,6 @@ class _Cycle:
         return self.order[self.pos - 1]
 
 
-def _clean_names(names: Iterable[object]) -> List[str]:
-    cleaned = {" ".join(str(n).split()) for n in names if n is not None and str(n).strip() and str(n) != "nan"}
-    return sorted(cleaned)
-
-
 def iter_plan(
     mountains: Sequence[str],
     seed: int = 0,
@@ -139,14 +135,14 @@ def iter_plan(
     Mountains come from a seeded cycle through all names (no replacement within a pass);
     about NEGATIVE_SHARE of the items ask for negatives.
     """
-    names = _clean_names(mountains)
+    names = clean_names(mountains)
     if not names:
         raise GenerationError("the gazetteer has no mountain names")
     rng = random.Random(seed)
     cycle = _Cycle(names, random.Random(rng.random()))
-    others = [(" ".join(str(n).split()), str(k)) for n, k in (other_names or []) if str(n).strip()]
-    named_after = _clean_names(n for n, k in others if k == "named_after_mountain")
-    proper = _clean_names(n for n, k in others if k != "named_after_mountain")
+    others = [(n, str(k)) for n, k in (other_names or [])]
+    named_after = clean_names(n for n, k in others if k == "named_after_mountain")
+    proper = clean_names(n for n, k in others if k != "named_after_mountain")
     named_cycle = _Cycle(named_after, random.Random(rng.random())) if named_after else None
     proper_cycle = _Cycle(proper, random.Random(rng.random())) if proper else None
     styles, shapes, negatives = list(STYLES), list(SHAPES), list(NEGATIVES)

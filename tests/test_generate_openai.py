@@ -15,6 +15,7 @@ import pytest
 
 import generate_openai as g
 import openai_answers
+import sentence_record
 import openai_client
 import openai_requests
 from bio import LABEL, LABEL_GUIDELINE, TAGS
@@ -53,7 +54,7 @@ def read_output(path: Path) -> "OrderedDict[str, dict]":
 def assert_good_output(path: Path, n: int) -> None:
     sentences = read_output(path)
     assert len(sentences) == n
-    keys = [openai_answers.text_key(s["text"]) for s in sentences.values()]
+    keys = [sentence_record.text_key(s["text"]) for s in sentences.values()]
     assert len(set(keys)) == n, "duplicate texts in the output"
     for s in sentences.values():
         assert all(t in TAGS for t in s["tags"]), s["tags"]
