@@ -33,6 +33,7 @@ from atomic_write import write_text_atomic
 from offline_composers import COMPOSED_ATTRIBUTES, COMPOSED_NAMES, landform_items, join_items, quoted
 from offline_names import TABLES, Mountain, NameMaker
 from pos_heuristic import tag_pos
+from sentence_record import text_key, validate_sentence
 
 # Mix of sentence kinds (fractions of the sentences generated) and of styles.
 FRACTION_MOUNTAIN = 0.38   # one or more mountain mentions
@@ -537,16 +538,19 @@ def render(gen: Generator, kind: str, template: str) -> Tuple[Optional[dict], Op
                 in_name[i] = True
     keep = [i for i, t in enumerate(doc) if not t.is_space]
     tokens = [doc[i].text for i in keep]
-    tags = [tags[i] for i in keep]
     in_name = [in_name[i] for i in keep]
-    tags, _ = bio.repair_bio(tags)
-    has_ent = any(t != "O" for t in tags)
     mentions = [text[start:end] for start, end in ents]
+    # The check every path shares (and the BIO repair); a template that fails it is redrawn, counted by reason.
+    sentence, reason, _ = validate_sentence(text, tokens, [tags[i] for i in keep])
+    if sentence is None:
+        return None, reason, mentions
+    has_ent = any(t != "O" for t in sentence.tags)
     if kind in ("mountain", "mixed") and not has_ent:
         return None, f"{kind}_sentence_without_mountain", mentions
     if kind in ("other", "negative") and has_ent:
         return None, f"{kind}_sentence_with_mountain", mentions
-    return {"text": text, "tokens": tokens, "pos": tag_pos(tokens, in_name), "tags": tags, "kind": kind}, None, mentions
+    sentence.pos = tag_pos(tokens, in_name)
+    return {**sentence.to_row(), "kind": kind}, None, mentions
 
 
 def _kind_plan(n: int, rng: random.Random) -> List[str]:
@@ -570,10 +574,10 @@ def generate_with_report(n_sentences: int, seed: int = 0, mountains=None, others
         asked[kind] += 1
         for _ in range(MAX_TRIES):
             sentence, reason = _build(gen, kind)
-            if sentence is not None and sentence["text"] in seen:
+            if sentence is not None and text_key(sentence["text"]) in seen:
                 reason = "duplicate_text"
             if reason is None:
-                seen.add(sentence["text"])
+                seen.add(text_key(sentence["text"]))
                 out.append(sentence)
                 written[kind] += 1
                 break

@@ -13,6 +13,8 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import pandas as pd
 
+from sentence_record import clean_name
+
 MOUNTAIN_TYPES = ("peak", "mountain", "volcano", "hill", "ridge", "massif", "range")
 SINGLE_TYPES = ("peak", "mountain", "volcano", "hill")
 GROUP_TYPES = ("ridge", "massif", "range")
@@ -54,16 +56,6 @@ def infer_type(name: str) -> str:
     if last in {"Volcano"} or first in {"Volcán", "Mauna", "Gunung"}:
         return "volcano"
     return "mountain" if first in {"Mount", "Mont", "Monte", "Ben", "Beinn", "Jebel"} else "peak"
-
-
-def clean_name(name: object) -> Optional[str]:
-    """The name with its spaces normalised, or None for a name the templates cannot use."""
-    if not isinstance(name, str):
-        return None
-    name = " ".join(name.split())
-    if not name or len(name) > 60 or any(c in name for c in "()[]{}|\"\t;") or not re.search(r"[A-Za-zÀ-ÿ]", name):
-        return None
-    return name
 
 
 def _records(data: Union[pd.DataFrame, Sequence[str]], guess_kind: bool) -> List[dict]:
