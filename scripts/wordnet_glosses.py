@@ -77,6 +77,7 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
     from spacy.util import filter_spans
 
     from pos_heuristic import tag_pos
+    from sentence_record import validate_sentence
     from mountner_pipeline import KNOWN_NAMES, MountainGazetteer
 
     nlp = spacy.blank("en")
@@ -98,7 +99,12 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
             for i in range(span.start + 1, span.end):
                 tags[i] = "I-MOUNTAIN"
         tokens = [t.text for t in doc]
-        sentences.append({"text": doc.text, "tokens": tokens, "pos": tag_pos(tokens, [t != "O" for t in tags]), "tags": tags})
+        # The check every generated sentence passes (sentence_record); one that fails is left out.
+        sentence, _, _ = validate_sentence(doc.text, tokens, tags)
+        if sentence is None:
+            continue
+        sentence.pos = tag_pos(tokens, [t != "O" for t in sentence.tags])
+        sentences.append(sentence.to_row())
     return sentences
 
 
