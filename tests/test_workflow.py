@@ -65,7 +65,7 @@ def test_all_from_generate_to_an_installable_wheel(project, monkeypatch):
     # Only the installed wheel is importable: no project scripts on the path, another working folder.
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(outside)}
     loaded = json.loads(run([sys.executable, "-c", check], outside, env).stdout.strip().splitlines()[-1])
-    assert loaded["pipeline"] == ["transformer", "mountner_gazetteer", "mountner"]
+    assert loaded["pipeline"] == ["sentencizer", "transformer", "mountner_gazetteer", "mountner"]
     assert loaded["encoder"]["used"] == str(encoder) and loaded["encoder"]["fallback"] is False
     assert all(0.0 <= c <= 1.0 for c in loaded["confidences"])
     assert len(loaded["probs"]) == 7 and all(0.0 <= p <= 1.0 for p in loaded["probs"])
