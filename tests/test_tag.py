@@ -159,3 +159,41 @@ def test_ray_with_two_actors_equals_the_local_engine(trained, text_file, tmp_pat
     run_tag(text_file, "--output", local, "--model", model, "--block-size", 3)
     run_tag_process(text_file, "--output", on_ray, "--model", model, "--engine", "ray", "--n-process", 2, "--block-size", 3, timeout=300)
     assert read_jsonl(on_ray) == read_jsonl(local)
+
+
+def entity_spans(doc):
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+def test_nlp_pipe_batches_docs_of_similar_length_and_keeps_input_order(trained):
+    import spacy
+
+    _, _, model = trained
+    nlp = spacy.load(model)
+    transformer = nlp.get_pipe("transformer")
+    assert type(transformer).__name__ == "LengthSortedTransformer"
+    texts = ["Ben Nevis.", "We climbed Mount Kenya in May with friends from Nairobi.", "Mont Blanc.", "Snow covered Mont Blanc and Monte Rosa all winter long."]
+    seen = []
+    predict = transformer.predict
+    transformer.predict = lambda docs: seen.append([d.text for d in docs]) or predict(docs)
+    docs = list(nlp.pipe(texts, batch_size=2))
+    assert [d.text for d in docs] == texts
+    # The two short texts went through the encoder together, then the two long ones.
+    assert sorted(map(sorted, seen)) == sorted([sorted(texts[0::2]), sorted(texts[1::2])])
+    del transformer.predict
+    assert [entity_spans(d) for d in docs] == [entity_spans(nlp(t)) for t in texts]
+
+
+def test_quantize_predicts_with_an_int8_copy_and_keeps_the_float32_weights(trained):
+    import spacy
+    import torch
+
+    _, _, model = trained
+    nlp = spacy.load(model, config={"components": {"transformer": {"quantize": True}}})
+    list(nlp.pipe(["We climbed Mount Kenya in May."]))
+    transformer = nlp.get_pipe("transformer")
+    int8_layers = [m for m in transformer._int8_encoder.modules() if "quantized" in type(m).__module__]
+    assert int8_layers
+    float32 = transformer.model.layers[0].shims[0]._model
+    assert any(isinstance(m, torch.nn.Linear) for m in float32.modules())
+    assert not any("quantized" in type(m).__module__ for m in float32.modules())
