@@ -1,6 +1,7 @@
 """benchmark: en_mountner against the seed's way of predicting (a Hugging Face token-classification
-pipeline over the same encoder), on the same real sentences, in one run; plus generation against a
-local server with latency. Writes JSON and the README's performance table."""
+pipeline over the same encoder), on the same real sentences, in one run; scripts/tag.py with one and two
+processes and on a local Ray, and how its time and memory grow from 1x to 10x the corpus; plus generation
+against a local server with latency. Writes JSON and the README's performance table."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,8 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import List, Optional
 
@@ -44,11 +47,13 @@ texts = json.load(open({texts!r}))
 kind, model, batch_size = {kind!r}, {model!r}, {batch_size!r}
 import torch
 torch.set_num_threads({threads!r})
-if kind == "spacy":
+if kind.startswith("spacy"):
     import spacy
-    from mountner_pipeline import pipe_by_length
-    nlp = spacy.load(model)
-    run = lambda: sum(len(doc) for doc in pipe_by_length(nlp, texts, batch_size=batch_size))
+    import mountner_pipeline
+    # Plain nlp.pipe: the pipeline's own transformer batches docs of similar length (mountner_transformer).
+    overrides = {{"components": {{"transformer": {{"quantize": True}}}}}} if kind == "spacy-int8" else {{}}
+    nlp = spacy.load(model, config=overrides)
+    run = lambda: sum(len(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
 else:
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
     tokenizer = AutoTokenizer.from_pretrained(model)
@@ -77,6 +82,45 @@ def measure(kind: str, model: str, texts_file: Path, batch_size: int, threads: i
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), in MB."""
+    total_kb, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total_kb += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total_kb / 1024
+
+
+def measure_tag(model: str, texts: List[str], n_process: int, engine: str, batch_size: int) -> dict:
+    """scripts/tag.py end to end (start-up included), with the peak memory of all its processes."""
+    with tempfile.TemporaryDirectory() as folder:
+        source, output = Path(folder) / "texts.txt", Path(folder) / "tagged.jsonl"
+        source.write_text("\n".join(texts) + "\n", encoding="utf8")
+        command = [sys.executable, str(HERE / "tag.py"), str(source), "--output", str(output), "--model", model,
+                   "--n-process", str(n_process), "--engine", engine, "--batch-size", str(batch_size)]
+        start, peak = time.perf_counter(), 0.0
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        while process.poll() is None:
+            peak = max(peak, _tree_rss_mb(process.pid))
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        stderr = process.stderr.read()
+        if process.returncode != 0:
+            raise RuntimeError(f"tag.py {engine} x{n_process} failed:\n{stderr[-2000:]}")
+        lines = sum(1 for _ in output.open(encoding="utf8"))
+        if lines != len(texts):
+            raise RuntimeError(f"tag.py wrote {lines} lines for {len(texts)} texts")
+    words = sum(len(t.split()) for t in texts)
+    return {"seconds": seconds, "words": words, "words_per_second": words / seconds, "peak_rss_mb": peak, "batch_size": batch_size}
+
+
 def generation_benchmark(n_sentences: int, concurrency: int) -> Optional[dict]:
     """The LLM backend against the tests' local server with 200 ms latency (scripts/bench_generation.py)."""
     out = Path("metrics/bench_generation.json")
@@ -95,8 +139,18 @@ def table(results: dict) -> str:
     base = results["inference"]["hf-batched"]["words_per_second"]
     for kind, r in results["inference"].items():
         rows.append(f"| inference: {kind} | batch {r['batch_size']}, {results['threads']} threads | {r['words_per_second']:.0f} | {r['peak_rss_mb']:.0f} | {r['words_per_second'] / base:.2f}x |")
+    for kind, r in results.get("tag", {}).items():
+        rows.append(f"| {kind} | batch {r['batch_size']}, end to end with start-up | {r['words_per_second']:.0f} | {r['peak_rss_mb']:.0f} | {r['words_per_second'] / base:.2f}x |")
     gen = results.get("generation")
     lines = "\n".join(rows)
+    growth = results.get("growth")
+    if growth:
+        small, large = growth["1x"], growth["10x"]
+        lines += (
+            f"\n\nGrowth (tag.py, 1 process): {small['n_texts']} texts took {small['seconds']:.1f} s at peak {small['peak_rss_mb']:.0f} MB; "
+            f"{large['n_texts']} texts (10x) took {large['seconds']:.1f} s ({large['seconds'] / small['seconds']:.1f}x) "
+            f"at peak {large['peak_rss_mb']:.0f} MB ({large['peak_rss_mb'] / small['peak_rss_mb']:.2f}x)."
+        )
     if gen:
         lines += (
             f"\n\nGeneration: {gen['requests']} requests at concurrency {gen['concurrency']} against a local server with "
@@ -117,6 +171,8 @@ def main(
     threads: int = typer.Option(os.cpu_count() or 1),
     generation_sentences: int = typer.Option(4000),
     concurrency: int = typer.Option(32),
+    tag: bool = typer.Option(True, help="Also time scripts/tag.py (1 and 2 processes, Ray with 2 actors where installed)"),
+    growth_texts: int = typer.Option(300, help="tag.py on this many texts and on 10x as many: how time and memory grow"),
     output: Path = typer.Option(Path("metrics/benchmark.json")),
     readme: Optional[Path] = typer.Option(Path("README.md")),
 ):
@@ -129,19 +185,45 @@ def main(
     texts_file = output.with_suffix(".texts.json")
     texts_file.write_text(json.dumps(texts))
     inference = {}
-    for kind, model_path, size in (("en_mountner pipe_by_length", str(model), batch_size), ("hf-batched", str(encoder), batch_size), ("hf-per-text", str(encoder), 1)):
-        typer.echo(f"measuring {kind} ...")
-        r = measure("spacy" if kind.startswith("en_") else kind, model_path, texts_file, size, threads)
-        inference[kind] = {**r, "batch_size": size}
+    runs = (
+        ("en_mountner nlp.pipe", "spacy", str(model), batch_size),
+        ("en_mountner nlp.pipe, quantize=true (int8)", "spacy-int8", str(model), batch_size),
+        ("hf-batched", "hf-batched", str(encoder), batch_size),
+        ("hf-per-text", "hf-per-text", str(encoder), 1),
+    )
+    for name, kind, model_path, size in runs:
+        typer.echo(f"measuring {name} ...")
+        r = measure(kind, model_path, texts_file, size, threads)
+        inference[name] = {**r, "batch_size": size}
         typer.echo(f"  {r['words_per_second']:.0f} words/s, peak {r['peak_rss_mb']:.0f} MB")
     texts_file.unlink()
+    tagged, growth = {}, None
+    if tag:
+        settings = [("tag.py, 1 process", 1, "local"), ("tag.py, 2 processes", 2, "local")]
+        try:
+            import ray.data  # noqa: F401
+
+            settings.append(("tag.py --engine ray, local Ray, 2 actors", 2, "ray"))
+        except ImportError:
+            typer.echo("Ray not installed (pip install -r requirements-ray.txt): no Ray row")
+        for name, n_process, engine in settings:
+            typer.echo(f"measuring {name} ...")
+            tagged[name] = measure_tag(str(model), texts, n_process, engine, batch_size)
+            typer.echo(f"  {tagged[name]['words_per_second']:.0f} words/s, peak {tagged[name]['peak_rss_mb']:.0f} MB")
+        growth = {}
+        for scale in (1, 10):
+            subset = (texts * (growth_texts * scale // max(1, len(texts)) + 1))[: growth_texts * scale]
+            typer.echo(f"measuring tag.py growth {scale}x ({len(subset)} texts) ...")
+            growth[f"{scale}x"] = {**measure_tag(str(model), subset, 1, "local", batch_size), "n_texts": len(subset)}
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, CPU",
         "threads": threads,
         "source": source.name,
         "n_texts": len(texts),
         "inference": inference,
-        "speedup_vs_hf_batched": inference["en_mountner pipe_by_length"]["words_per_second"] / inference["hf-batched"]["words_per_second"],
+        "tag": tagged,
+        "growth": growth,
+        "speedup_vs_hf_batched": inference["en_mountner nlp.pipe"]["words_per_second"] / inference["hf-batched"]["words_per_second"],
         "generation": generation_benchmark(generation_sentences, concurrency) if generation_sentences else None,
     }
     output.write_text(json.dumps(results, indent=2))
