@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Dict, List, Optional
 
-import spacy
 import typer
 from seqeval.metrics import f1_score, precision_score, recall_score
 from seqeval.scheme import IOB2

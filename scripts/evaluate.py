@@ -295,10 +295,12 @@ def print_real_rate(real_rate: dict) -> None:
         typer.echo(f"no precision-recall curve: {real_rate.get('pr_curve_note')}")
         return
     pooled = real_rate["pooled"]
-    typer.echo(f"precision-recall over ent._.confidence, {' + '.join(pooled['files'])} pooled ({pooled['sentences']} sentences, {pooled['gold_entities']} gold entities):")
+    typer.echo(f"precision-recall over ent._.confidence, {' + '.join(pooled['files'])} pooled "
+               f"({pooled['sentences']} sentences, {pooled['gold_entities']} gold entities):")
     typer.echo("  threshold   entities   precision   recall     F1   FP/1000")
     for p in real_rate["pr_curve"]:
-        typer.echo(f"  {p['threshold']:>9g}   {p['entities']:8}   {_fmt(p['precision']):>9}   {_fmt(p['recall']):>6}  {p['f1']:.3f}   {_fmt_rate(p['fp_per_1000']):>7}")
+        typer.echo(f"  {p['threshold']:>9g}   {p['entities']:8}   {_fmt(p['precision']):>9}   {_fmt(p['recall']):>6}  "
+                   f"{p['f1']:.3f}   {_fmt_rate(p['fp_per_1000']):>7}")
     if real_rate["plot"]:
         typer.echo(f"drew {real_rate['plot']}")
 
@@ -314,7 +316,8 @@ def main(
     test: Optional[Path] = typer.Option(Path("corpus/test.spacy"), help="DocBin test split (unseen names)"),
     dev: Optional[Path] = typer.Option(Path("corpus/dev.spacy"), help="DocBin dev split (seen names)"),
     iob: List[Path] = typer.Option([], help="IOB/CoNLL files of real annotated text; a missing file is skipped with a note"),
-    negatives: Optional[Path] = typer.Option(None, help="IOB/CoNLL file of real sentences that name no mountain: false positives per 1,000 sentences; a missing file is skipped with a note"),
+    negatives: Optional[Path] = typer.Option(None, help="IOB/CoNLL file of real sentences that name no mountain: false positives per 1,000 "
+                                             "sentences; a missing file is skipped with a note"),
     pr_plot: Optional[Path] = typer.Option(None, help="Draw the precision-recall curve (the --iob files pooled with --negatives) to this PNG"),
     encoder_record: Path = typer.Option(Path("training/encoder/mountner_encoder.json"), help="Which encoder was used, for a model not yet packaged"),
     batch_size: int = typer.Option(64),
@@ -329,7 +332,8 @@ def main(
         negative_sentences = read_or_exit(negatives)
         tagged = next((s for s in negative_sentences if any(tag != "O" for tag in s.tags)), None)
         if tagged is not None:
-            typer.secho(f"evaluate: --negatives {tagged.where}: this sentence has a mountain tag; give a file of sentences that name no mountain", fg="red", err=True)
+            typer.secho(f"evaluate: --negatives {tagged.where}: this sentence has a mountain tag; give a file of sentences that name no mountain",
+                        fg="red", err=True)
             raise typer.Exit(1)
     nlp = load_or_exit(model, "evaluate")
     results: Dict[str, dict] = {}

@@ -57,7 +57,8 @@ def table(metrics_files: List[Path]) -> str:
         skipped = data["meta"].get("skipped") or []
         if not any(name.startswith("real: ") for name in data["results"]):
             # Without this row the table would show only scores on generated data.
-            lines.append(f"| {pipeline} | {encoder} | real text: {not_measured(skipped, 'real', 'no real-text file given to evaluate')} | - | - | - | - | - | - |")
+            real = not_measured(skipped, "real", "no real-text file given to evaluate")
+            lines.append(f"| {pipeline} | {encoder} | real text: {real} | - | - | - | - | - | - |")
         rate = data.get("real_rate")
         if rate is not None:
             neg = rate["negatives"]
@@ -66,7 +67,8 @@ def table(metrics_files: List[Path]) -> str:
                 f"{neg['fp_per_1000']:.1f} ({neg['false_positives']} found) |"
             )
         else:
-            lines.append(f"| {pipeline} | {encoder} | mountain-free real text: {not_measured(skipped, 'mountain-free', 'no mountain-free file given to evaluate')} | - | - | - | - | - | - |")
+            free = not_measured(skipped, "mountain-free", "no mountain-free file given to evaluate")
+            lines.append(f"| {pipeline} | {encoder} | mountain-free real text: {free} | - | - | - | - | - | - |")
     return "\n".join(lines)
 
 

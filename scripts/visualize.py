@@ -92,8 +92,9 @@ def displacy_input(docs: Iterable[Doc], show_confidence: bool = True) -> Tuple[L
 def legend() -> str:
     rows = [
         (TAGGER_COLOUR, "MOUNTAIN 0.97", "found by the tagger; the number is its confidence (ent._.confidence)"),
-        (UNSURE_COLOUR, f"MOUNTAIN 0.31 ?", f"found by the tagger with a confidence below {LOW_CONFIDENCE}: check it"),
-        (KNOWN_NAME_COLOUR, f"MOUNTAIN · {KNOWN_NAME} 0.02 ?", "a name on the pipeline's list of known mountains that the tagger left out; its confidence is the tagger's own, often low"),
+        (UNSURE_COLOUR, "MOUNTAIN 0.31 ?", f"found by the tagger with a confidence below {LOW_CONFIDENCE}: check it"),
+        (KNOWN_NAME_COLOUR, f"MOUNTAIN · {KNOWN_NAME} 0.02 ?",
+         "a name on the pipeline's list of known mountains that the tagger left out; its confidence is the tagger's own, often low"),
     ]
     return "<br>".join(SWATCH.format(colour=c, label=html.escape(label), meaning=html.escape(meaning)) for c, label, meaning in rows)
 
