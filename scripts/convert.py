@@ -80,8 +80,10 @@ def main(
     seed: int = typer.Option(0),
     lang: str = typer.Option("en", help="Language of the tokenizer (the pipeline's)"),
     report: Path = typer.Option(Path("corpus/convert_report.json")),
-    gazetteer: Optional[Path] = typer.Option(None, help="A mountains TSV (corpus/gazetteer/mountains.tsv): its names, less the held-out ones, go to --known-names"),
-    known_names: Path = typer.Option(Path("corpus/known_names.txt"), help="The tagger's list of known names, one a line; test names are left out so test stays unseen"),
+    gazetteer: Optional[Path] = typer.Option(
+        None, help="A mountains TSV (corpus/gazetteer/mountains.tsv): its names, less the held-out ones, go to --known-names"),
+    known_names: Path = typer.Option(
+        Path("corpus/known_names.txt"), help="The tagger's list of known names, one a line; test names are left out so test stays unseen"),
 ):
     """Split generated sentences by mountain name and write spaCy DocBin files."""
     nlp = spacy.blank(lang)

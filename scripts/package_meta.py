@@ -28,7 +28,8 @@ ENCODERS = {
     "sentence-transformers/all-MiniLM-L6-v2": ("Apache-2.0", "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2"),
 }
 GAZETTEER_SOURCES = [
-    {"name": "WordNet 3.0 (mountain names in the gazetteer, glosses)", "url": "https://wordnet.princeton.edu/", "author": "Princeton University", "license": "WordNet 3.0 license (BSD-style)"},
+    {"name": "WordNet 3.0 (mountain names in the gazetteer, glosses)", "url": "https://wordnet.princeton.edu/",
+     "author": "Princeton University", "license": "WordNet 3.0 license (BSD-style)"},
     {"name": "MountNER compiled gazetteer lists (corpus/gazetteer/, see its README for licences)", "license": "MIT"},
 ]
 
@@ -41,7 +42,8 @@ class Generator(str, Enum):
 
 def metric_summary(metrics: dict) -> dict:
     return {
-        name: {"precision": round(r["seqeval"]["precision"], 4), "recall": round(r["seqeval"]["recall"], 4), "f1": round(r["seqeval"]["f1"], 4), "sentences": r["sentences"]}
+        name: {"precision": round(r["seqeval"]["precision"], 4), "recall": round(r["seqeval"]["recall"], 4),
+               "f1": round(r["seqeval"]["f1"], 4), "sentences": r["sentences"]}
         for name, r in metrics["results"].items()
     }
 
@@ -74,8 +76,10 @@ def real_text_note(metrics: dict) -> Tuple[dict, str]:
     if real:
         name, r = next(iter(real.items()))
         s = r["seqeval"]
-        performance = {"real_p": round(s["precision"], 4), "real_r": round(s["recall"], 4), "real_f": round(s["f1"], 4), "real_text": f"{name[len(REAL_PREFIX):]}, {r['sentences']} sentences"}
-        sentence = f"Scores on real text ({name[len(REAL_PREFIX):]}, {r['sentences']} sentences): precision {s['precision']:.3f}, recall {s['recall']:.3f}, F1 {s['f1']:.3f}."
+        performance = {"real_p": round(s["precision"], 4), "real_r": round(s["recall"], 4), "real_f": round(s["f1"], 4),
+                       "real_text": f"{name[len(REAL_PREFIX):]}, {r['sentences']} sentences"}
+        sentence = (f"Scores on real text ({name[len(REAL_PREFIX):]}, {r['sentences']} sentences): "
+                    f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, F1 {s['f1']:.3f}.")
         return performance, sentence
     skipped = [item for item in (metrics.get("meta") or {}).get("skipped") or [] if item.get("kind", "real") == "real"]
     why = "; ".join(f"{item['path']} {item['reason']}" for item in skipped) or "no real-text file was given to evaluate"

@@ -91,7 +91,8 @@ def test_iob_and_conll_files(tmp_path):
     assert second.tags == ["B-MOUNTAIN", "I-MOUNTAIN"] and second.where == f"{conll}:5"
 
 
-@pytest.mark.parametrize("content, line, message", [("The\tO\nAlps\n", 2, "expected 'token<TAB>tag'"), ("The\tO\n\nAlps\tB-RANGE\n", 3, "unknown tag 'B-RANGE'")])
+@pytest.mark.parametrize("content, line, message", [
+    ("The\tO\nAlps\n", 2, "expected 'token<TAB>tag'"), ("The\tO\n\nAlps\tB-RANGE\n", 3, "unknown tag 'B-RANGE'")])
 def test_malformed_iob_names_the_line(tmp_path, content, line, message):
     path = tmp_path / "bad.iob"
     path.write_text(content)
@@ -128,7 +129,8 @@ def test_convert_cli_writes_docbins_and_reports_sizes(tmp_path):
     sentences = []
     for i in range(80):
         name = names[i % len(names)].split()
-        sentences.append(sentence(f"Day {i}: we saw {' '.join(name)}.", ["Day", str(i), ":", "we", "saw", *name, "."], ["O"] * 5 + ["B-MOUNTAIN"] + ["I-MOUNTAIN"] * (len(name) - 1) + ["O"]))
+        tags = ["O"] * 5 + ["B-MOUNTAIN"] + ["I-MOUNTAIN"] * (len(name) - 1) + ["O"]
+        sentences.append(sentence(f"Day {i}: we saw {' '.join(name)}.", ["Day", str(i), ":", "we", "saw", *name, "."], tags))
     write_rows(sentences, rows)
     result = run_convert(rows, "--output-dir", tmp_path, "--report", tmp_path / "report.json", "--heldout-fraction", "0.3")
     assert result.returncode == 0, result.stderr
@@ -164,7 +166,8 @@ def test_convert_writes_known_names_without_the_held_out_ones(tmp_path):
 def test_convert_fails_when_over_one_percent_of_spans_do_not_align(tmp_path):
     rows = tmp_path / "rows.csv"
     # "Hood" ends inside spaCy's token "Hoodtop": the span cannot align.
-    write_rows([sentence("Mount Hoodtop", ["Mount", "Hood", "top"], ["B-MOUNTAIN", "I-MOUNTAIN", "O"])] + [sentence("K2 rises", ["K2", "rises"], ["B-MOUNTAIN", "O"])] * 20, rows)
+    write_rows([sentence("Mount Hoodtop", ["Mount", "Hood", "top"], ["B-MOUNTAIN", "I-MOUNTAIN", "O"])]
+               + [sentence("K2 rises", ["K2", "rises"], ["B-MOUNTAIN", "O"])] * 20, rows)
     result = run_convert(rows, "--output-dir", tmp_path, "--report", tmp_path / "r.json")
     assert result.returncode == 1
     assert "1 of 21 entity spans do not align" in result.stderr

@@ -52,7 +52,8 @@ def test_files_stdin_and_table(trained, tmp_path):
 
 def test_missing_file_is_a_clear_error(trained, tmp_path):
     _, _, model = trained
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "predict.py"), "--model", str(model), "--file", str(tmp_path / "nope.txt")], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "predict.py"), "--model", str(model), "--file", str(tmp_path / "nope.txt")],
+                            capture_output=True, text=True)
     assert result.returncode == 1 and "nope.txt" in result.stderr and "Traceback" not in result.stderr
 
 

@@ -35,7 +35,8 @@ def test_evaluate_scores_an_iob_file_and_skips_a_missing_one(trained, tmp_path):
     iob = tmp_path / "real.iob"
     iob.write_text("We\tO\nclimbed\tO\nMount\tB-MOUNTAIN\nKenya\tI-MOUNTAIN\n.\tO\n\nParis\tO\nis\tO\nbig\tO\n.\tO\n")
     output = tmp_path / "m.json"
-    result = script("evaluate.py", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy", "--iob", iob, "--iob", tmp_path / "absent.iob")
+    result = script("evaluate.py", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy",
+                    "--iob", iob, "--iob", tmp_path / "absent.iob")
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stdout and "absent.iob" in result.stdout
     assert json.loads(output.read_text())["meta"]["skipped"] == [{"path": str(tmp_path / "absent.iob"), "reason": "not found", "kind": "real"}]
@@ -55,7 +56,8 @@ def test_evaluate_reports_a_malformed_iob_file(trained, tmp_path):
 
 def test_results_table_is_written_between_the_markers(tmp_path):
     metrics = tmp_path / "config.json"
-    result = {"sentences": 10, "seqeval": {"precision": 0.5, "recall": 0.25, "f1": 1 / 3}, "reliability": [{"band": "0.9-1.0", "entities": 4, "precision": 0.75}]}
+    result = {"sentences": 10, "seqeval": {"precision": 0.5, "recall": 0.25, "f1": 1 / 3},
+              "reliability": [{"band": "0.9-1.0", "entities": 4, "precision": 0.75}]}
     metrics.write_text(json.dumps({"meta": {"pipeline": ["transformer", "mountner"], "encoder": {"used": "tiny"}}, "results": {"real: x.iob": result}}))
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n{START}\nold\n{END}\nafter\n")
@@ -203,7 +205,8 @@ def test_evaluate_skips_a_missing_mountain_free_file_and_refuses_one_with_mounta
     assert "real_rate" not in metrics and metrics["meta"]["skipped"] == [{"path": str(tmp_path / "absent.iob"), "reason": "not found", "kind": "mountain-free"}]
     result = script("evaluate.py", model, *args, "--negatives", tmp_path / "pos.iob")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.strip() == f"evaluate: --negatives {tmp_path / 'pos.iob'}:1: this sentence has a mountain tag; give a file of sentences that name no mountain"
+    assert result.stderr.strip() == (f"evaluate: --negatives {tmp_path / 'pos.iob'}:1: this sentence has a mountain tag; "
+                                     "give a file of sentences that name no mountain")
 
 
 REAL_RATE = {
