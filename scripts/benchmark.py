@@ -26,7 +26,6 @@ HERE = Path(__file__).resolve().parent
 
 def load_texts(source: Path, limit: int) -> List[str]:
     """Sentences to tag: an IOB file of real text (words joined), else the test DocBin's texts."""
-    sys.path.insert(0, str(HERE))
     if source.suffix == ".spacy":
         import spacy
         from spacy.tokens import DocBin
@@ -42,7 +41,6 @@ def load_texts(source: Path, limit: int) -> List[str]:
 # Each measurement runs in a fresh process, so peak memory (ru_maxrss) belongs to it alone.
 _MEASURE = r'''
 import json, resource, sys, time
-sys.path.insert(0, {here!r})
 texts = json.load(open({texts!r}))
 kind, model, batch_size = {kind!r}, {model!r}, {batch_size!r}
 import torch
@@ -75,8 +73,10 @@ print(json.dumps({{"seconds": seconds, "words": words, "words_per_second": words
 
 
 def measure(kind: str, model: str, texts_file: Path, batch_size: int, threads: int) -> dict:
-    code = _MEASURE.format(here=str(HERE), texts=str(texts_file), kind=kind, model=model, batch_size=batch_size, threads=threads)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    code = _MEASURE.format(texts=str(texts_file), kind=kind, model=model, batch_size=batch_size, threads=threads)
+    # The measuring process imports the project's modules: scripts/ goes on its path.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH", "")]))}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"{kind} measurement failed:\n{result.stderr[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
