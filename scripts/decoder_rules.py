@@ -23,7 +23,7 @@ from results_table import replace_block
 app = typer.Typer(add_completion=False)
 
 START, END = "<!-- decoder-rules:start -->", "<!-- decoder-rules:end -->"
-RULES = ("mask_punctuation", "drop_before_capital", "headline_exempt", "trim_lowercase_edges")
+RULES = ("mask_punctuation", "drop_before_capital")
 
 
 def variants(decoder_config: dict) -> Dict[str, dict]:
@@ -66,9 +66,13 @@ def prf(gold: List[List[str]], predicted: List[List[str]]) -> dict:
 
 
 def table(results: Dict[str, Dict[str, dict]], sets: List[str]) -> str:
-    lines = ["| decoder | " + " | ".join(f"{s} P / R / F1" for s in sets) + " |", "|---" * (len(sets) + 1) + "|"]
+    free = any("mountain-free" in by_set for by_set in results.values())
+    header = "| decoder | " + " | ".join(f"{s} P / R / F1" for s in sets) + (" | false names per 1,000 mountain-free sentences" if free else "")
+    lines = [header + " |", "|---" * (len(sets) + 1 + free) + "|"]
     for variant, by_set in results.items():
         cells = [" / ".join(f"{by_set[s][k]:.3f}" for k in ("precision", "recall", "f1")) for s in sets]
+        if free:
+            cells.append(f"{by_set['mountain-free']['fp_per_1000']:.1f}")
         lines.append(f"| {variant} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -79,6 +83,7 @@ def main(
     test: Path = typer.Option(Path("corpus/test.spacy"), help="Unseen-name test split"),
     dev: Path = typer.Option(Path("corpus/dev.spacy"), help="Dev split"),
     iob: Optional[Path] = typer.Option(None, help="Real annotated text (IOB); skipped when absent"),
+    negatives: Optional[Path] = typer.Option(None, help="Real sentences that name no mountain (IOB): false names per 1,000; skipped when absent"),
     output: Path = typer.Option(Path("metrics/decoder_rules.json")),
     readme: Optional[Path] = typer.Option(None, help="Write the table into this README between the decoder-rules markers"),
     batch_size: int = typer.Option(64, min=1),
@@ -111,6 +116,18 @@ def main(
         sets.append("real")
     elif iob is not None:
         typer.echo(f"decoder_rules: {iob} not found, real text skipped")
+    if negatives is not None and negatives.is_file():
+        try:
+            texts = [s.text for s in read_sentences(negatives)]
+        except DataError as err:
+            typer.secho(f"decoder_rules: {err}", fg="red", err=True)
+            raise typer.Exit(1)
+        predicted = decode_all(nlp, texts, lambda i, doc: len(doc.ents), configs, batch_size, negatives.name)
+        for variant, counts in predicted.items():
+            found = sum(counts)
+            results[variant]["mountain-free"] = {"sentences": len(texts), "false_names": found, "fp_per_1000": 1000 * found / max(1, len(texts))}
+    elif negatives is not None:
+        typer.echo(f"decoder_rules: {negatives} not found, mountain-free text skipped")
     text = table(results, sets)
     typer.echo(text)
     output.parent.mkdir(parents=True, exist_ok=True)

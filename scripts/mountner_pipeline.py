@@ -271,31 +271,24 @@ if not Language.has_factory("mountner_gazetteer"):
 def make_bio_decoder(
     mask_punctuation: bool = True,
     drop_before_capital: bool = True,
-    headline_exempt: bool = True,
-    trim_lowercase_edges: bool = True,
     known_name_min_prob: Optional[float] = 0.0001,
 ) -> "BioDecoder":
     """How mountner turns tag probabilities into entities: a Viterbi search over well-formed BIO plus
     rules that can each be switched off here (scripts/decoder_rules.py measures what each is worth)."""
-    return BioDecoder(mask_punctuation, drop_before_capital, headline_exempt, trim_lowercase_edges, known_name_min_prob)
+    return BioDecoder(mask_punctuation, drop_before_capital, known_name_min_prob)
 
 
 class BioDecoder:
     """mask_punctuation: brackets, quotes, clause punctuation and whitespace tokens are never inside a name.
     drop_before_capital: in cased text, a name the tagger ends right before a capitalised word (not a month,
     a weekday or "I") is the first part of a longer name, and so names something else ("Sakuma Dam",
-    "Fehmarn Belt"); headline_exempt: except in headline-style text, where every longer word is capitalised.
-    trim_lowercase_edges: in cased text a name starts and ends with a capitalised word ("the western [Harran
-    Mountains]"); inner particles and hyphenated endings stay ("Pic du Midi", "Ontake-san").
+    "Fehmarn Belt").
     known_name_min_prob: add the known names (mountner_gazetteer) that the tagger left out, where it gives
     them at least this probability; None: off."""
 
-    def __init__(self, mask_punctuation: bool = True, drop_before_capital: bool = True, headline_exempt: bool = True,
-                 trim_lowercase_edges: bool = True, known_name_min_prob: Optional[float] = 0.0001):
+    def __init__(self, mask_punctuation: bool = True, drop_before_capital: bool = True, known_name_min_prob: Optional[float] = 0.0001):
         self.mask_punctuation = mask_punctuation
         self.drop_before_capital = drop_before_capital
-        self.headline_exempt = headline_exempt
-        self.trim_lowercase_edges = trim_lowercase_edges
         self.known_name_min_prob = known_name_min_prob
 
     def __call__(self, doc: Doc, probs: numpy.ndarray, tags: Sequence[str]) -> Tuple[numpy.ndarray, List[Span]]:
@@ -306,18 +299,9 @@ class BioDecoder:
             probs[punct] = 0.0
             probs[punct, outside] = 1.0
         path = viterbi_decode(probs, allowed_transitions(tags), numpy.array([not tag.startswith("I-") for tag in tags]))
-        cased = any(t.is_title for t in doc[1:])
-        trim = self.trim_lowercase_edges and cased
-        check_next = self.drop_before_capital and not (self.headline_exempt and _title_cased(doc))
         ents = []
         for start, end, label in bio_entity_spans([tags[i] for i in path]):
-            if check_next and _capitalised(doc, end) and doc[end].text not in NOT_A_NAME_PART:
-                continue
-            while trim and start < end and doc[start].is_lower and doc[start].is_alpha:
-                start += 1
-            while trim and start < end - 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha and doc[end - 2].whitespace_:
-                end -= 1
-            if start == end:
+            if self.drop_before_capital and _capitalised(doc, end) and doc[end].text not in NOT_A_NAME_PART:
                 continue
             inside = [probs[i, path[i]] for i in range(start, end)]
             # A token after the entity that might continue it makes the boundary uncertain.
@@ -495,14 +479,6 @@ def _biluo_to_bio(tag: Optional[str]) -> Optional[str]:
 def _capitalised(doc: Doc, i: int) -> bool:
     """Whether token i exists and is a capitalised word (so it would be part of a longer name)."""
     return i < len(doc) and doc[i].is_alpha and doc[i].text[:1].isupper()
-
-
-def _title_cased(doc: Doc) -> bool:
-    """Headline style, where a following capital says nothing: every longer word that is not a function
-    word is capitalised, verbs too ("Climbers Return From Ararat"). A sentence dense with names still has
-    its lower-case verbs and nouns ("... Friars is now the Mount X Center")."""
-    words = [t for t in doc if t.is_alpha and len(t) > 3 and not t.is_stop]
-    return len(words) >= 3 and all(t.text[:1].isupper() for t in words)
 
 
 def bio_entity_spans(tags: Sequence[str]) -> List[Tuple[int, int, str]]:

@@ -12,16 +12,21 @@ def test_decoder_rules_scores_every_variant_on_every_set(trained, tmp_path):
     DocBin(docs=[eg.reference for eg in examples[:3]]).to_disk(tmp_path / "dev.spacy")
     iob = tmp_path / "real.iob"
     iob.write_text("We\tO\nsaw\tO\nBen\tB-MOUNTAIN\nNevis\tI-MOUNTAIN\n.\tO\n\nParis\tO\nis\tO\nbig\tO\n.\tO\n", encoding="utf8")
+    negatives = tmp_path / "free.iob"
+    negatives.write_text("Paris\tO\nis\tO\nbig\tO\n.\tO\n\nWe\tO\nsaw\tO\nBen\tO\nNevis\tO\n.\tO\n", encoding="utf8")
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{decoder_rules.START}\nold\n{decoder_rules.END}\nrest\n", encoding="utf8")
     result = CliRunner().invoke(decoder_rules.app, [
-        str(model), "--test", str(tmp_path / "test.spacy"), "--dev", str(tmp_path / "dev.spacy"), "--iob", str(iob),
+        str(model), "--test", str(tmp_path / "test.spacy"), "--dev", str(tmp_path / "dev.spacy"), "--iob", str(iob), "--negatives", str(negatives),
         "--output", str(tmp_path / "rules.json"), "--readme", str(readme)])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "rules.json").read_text(encoding="utf8"))
     variants = report["results"]
-    assert len(variants) == 7 and "without drop_before_capital" in variants
-    assert all(set(by_set) == {"test", "dev", "real"} for by_set in variants.values())
+    assert len(variants) == 5 and "without drop_before_capital" in variants
+    assert all(set(by_set) == {"test", "dev", "real", "mountain-free"} for by_set in variants.values())
+    # "Ben Nevis" in the mountain-free file counts as a false name where the tagger finds it.
+    free = variants["all rules (as configured)"]["mountain-free"]
+    assert free["sentences"] == 2 and free["false_names"] >= 1 and free["fp_per_1000"] == 500 * free["false_names"]
     # The tiny tagger learnt its six sentences: as configured it finds every name in them.
     assert variants["all rules (as configured)"]["test"]["f1"] == 1.0
     assert report["variants"]["without known names"]["known_name_min_prob"] is None

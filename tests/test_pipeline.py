@@ -112,7 +112,7 @@ def decoded(nlp, text, tags):
     return doc
 
 
-def test_decoder_keeps_punctuation_and_lower_case_words_at_either_end_outside(trained):
+def test_decoder_keeps_punctuation_and_whitespace_outside_a_name(trained):
     nlp, _, _ = trained
 
     def decode(text, tags):
@@ -124,13 +124,9 @@ def test_decoder_keeps_punctuation_and_lower_case_words_at_either_end_outside(tr
     # nor does whitespace: a blank line does not join two names, nor is a blank a name
     assert decode("We saw Ararat \n\nElbrus today.", "OOBIBOO") == ["Ararat", "Elbrus"]
     assert decode("   ", "B") == []
-    assert decode("In the western Harran Mountains snow fell.", "OOBIIOOO") == ["Harran Mountains"]
-    assert decode("We saw the northern ridge from Zermatt.", "OOOBOOOO") == []
-    assert decode("The Tatra chamois is shy.", "OBIOOO") == ["Tatra"]
+    # The span is the tagger's: no rule trims lower-case words at its edges (measured: it did not pay).
     assert decode("They climbed Pic du Midi today.", "OOBIIOO") == ["Pic du Midi"]
-    assert decode("They climbed Ontake-san today.", "OOBIIOO") == ["Ontake-san"]
-    # all lower-case text has no capitals to go by, so nothing is trimmed there
-    assert decode("we saw western ararat", "OOBI") == ["western ararat"]
+    assert decode("In the western Harran Mountains snow fell.", "OOBIIOOO") == ["western Harran Mountains"]
 
 
 def test_decoder_drops_a_name_that_starts_a_longer_capitalised_name(trained):
@@ -146,9 +142,6 @@ def test_decoder_drops_a_name_that_starts_a_longer_capitalised_name(trained):
     assert decode("They visited Ararat and the forests.", "OOBOOOO")[0] == ["Ararat"]
     # months, weekdays and "I" are not parts of a longer name
     assert decode("We climbed Ararat May 29 and Elbrus Monday.", "OOBOOOBOO")[0] == ["Ararat", "Elbrus"]
-    # in headline style every word is capitalised, so a following capital says nothing
-    assert decode("Climbers Return From Ararat With Tales", "OOOBOO")[0] == ["Ararat"]
-    # a sentence dense with names is not a headline while it has a lower-case verb
     assert decode("Anna Tarrow of Harran donated Mount Keld Abbey to Orrin Friars.", "OOOOOBIOOOOO")[0] == []
 
 
@@ -159,9 +152,6 @@ def test_each_decoder_rule_can_be_switched_off_in_the_config(trained):
     cases = {  # rule: (text, tags, entities with the rule, entities without it)
         "mask_punctuation": ("Mauna Loa () is high.", "BIIIOOO", ["Mauna Loa"], ["Mauna Loa ()"]),
         "drop_before_capital": ("They visited the Sakuma Dam and the forests.", "OOOBOOOOO", [], ["Sakuma"]),
-        "headline_exempt": ("Climbers Return From Ararat With Tales", "OOOBOO", ["Ararat"], []),
-        "trim_lowercase_edges": ("In the western Harran Mountains snow fell.", "OOBIIOOO", ["Harran Mountains"],
-                                 ["western Harran Mountains"]),
     }
     make = spacy.util.registry.misc.get("mountner.bio_decoder.v1")
     try:
