@@ -33,6 +33,15 @@ TABLES = {
 }
 
 
+
+def grouped(pairs) -> Dict[str, List[str]]:
+    """(key, value) rows of a lexicon table as {key: [values in file order]}."""
+    out: Dict[str, List[str]] = {}
+    for key, value in pairs:
+        out.setdefault(key, []).append(value)
+    return out
+
+
 @dataclass
 class Mountain:
     name: str
@@ -139,19 +148,11 @@ class NameMaker:
         self.foreign: Dict[str, Tuple[List[str], Optional[str], str]] = {
             prefix: ([rest for p, rest in lexicon["foreign_names"] if p == prefix], locale or None, mtype)
             for prefix, locale, mtype in lexicon["foreign_prefixes"]}
-        self.range_prefixes: Dict[str, List[str]] = {}
-        for prefix, rest in lexicon["range_prefixes"]:
-            self.range_prefixes.setdefault(prefix, []).append(rest)
-        self.landform_heads: Dict[str, List[str]] = {}
-        for group, head in lexicon["landform_heads"]:
-            self.landform_heads.setdefault(group, []).append(head)
+        self.range_prefixes = grouped(lexicon["range_prefixes"])
+        self.landform_heads = grouped(lexicon["landform_heads"])
         self.country_adjectives = dict(lexicon["country_adjectives"])
-        self.type_words: Dict[str, List[str]] = {}
-        for mtype, word in lexicon["type_words"]:
-            self.type_words.setdefault(mtype, []).append(word)
-        self.brand_nouns: Dict[str, List[str]] = {}
-        for attribute, noun in lexicon["brand_nouns"]:
-            self.brand_nouns.setdefault(attribute, []).append(noun)
+        self.type_words = grouped(lexicon["type_words"])
+        self.brand_nouns = grouped(lexicon["brand_nouns"])
         self.named_after: Dict[str, Tuple[List[str], str]] = {}
         for attribute, kind, ending in lexicon["named_after_endings"]:
             self.named_after.setdefault(attribute, ([], kind))[0].append(ending)
