@@ -6,6 +6,7 @@ from the rest of the project: `spacy.load("en_mountner")` needs only spaCy, thin
 numpy and spacy-transformers.
 """
 
+import functools
 import math
 import re
 from pathlib import Path
@@ -298,7 +299,7 @@ class BioDecoder:
             punct = [t.i for t in doc if NEVER_IN_NAME.fullmatch(t.text)]
             probs[punct] = 0.0
             probs[punct, outside] = 1.0
-        path = viterbi_decode(probs, allowed_transitions(tags), numpy.array([not tag.startswith("I-") for tag in tags]))
+        path = viterbi_decode(probs, *_bio_constraints(tuple(tags)))
         ents = []
         for start, end, label in bio_entity_spans([tags[i] for i in path]):
             if self.drop_before_capital and _capitalised(doc, end) and doc[end].text not in NOT_A_NAME_PART:
@@ -314,6 +315,12 @@ class BioDecoder:
         if self.known_name_min_prob is not None:
             ents.extend(_known_name_fallback(doc, ents, probs, tags, self.known_name_min_prob))
         return probs, ents
+
+
+@functools.lru_cache(maxsize=8)
+def _bio_constraints(tags: Tuple[str, ...]) -> Tuple[numpy.ndarray, numpy.ndarray]:
+    """Allowed transitions and allowed first tags, computed once per tag set rather than once per doc."""
+    return allowed_transitions(tags), numpy.array([not tag.startswith("I-") for tag in tags])
 
 
 def _known_name_fallback(doc: Doc, ents: List[Span], probs: numpy.ndarray, tags: Sequence[str], min_prob: float) -> List[Span]:
