@@ -520,9 +520,9 @@ SORT_BUFFER_CHARS = 200_000
 class LengthSortedTransformer(Transformer):
     """The transformer component, with two inference-only changes; training is untouched.
 
-    - pipe(): within a buffer of sort_buffer docs, batches hold docs of similar length, so that the
-      encoder pads little; docs still leave in input order. The built-in pipe sorts only within one
-      batch, and a batch of real sentences then pads to about twice its words.
+    - pipe(): within a buffer of sort_buffer docs, batches hold docs of similar length in word pieces,
+      so that the encoder pads little; docs still leave in input order. The built-in pipe sorts only
+      within one batch, and a batch of real sentences then pads to about 2.7x its word pieces.
     - quantize (off by default): in a pipeline loaded from disk and run on CPU, predictions use a copy
       of the encoder whose Linear layers are dynamically quantized to int8 (torch's quantize_dynamic),
       about 2x faster again. The saved weights stay float32; update() (training again) drops the copy.
@@ -542,13 +542,29 @@ class LengthSortedTransformer(Transformer):
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
         install_extensions()
         for buffer in _bounded_buffers(stream, self.sort_buffer, SORT_BUFFER_CHARS):
-            order = sorted(range(len(buffer)), key=lambda i: len(buffer[i].text))
+            lengths = self._encoder_lengths(buffer)
+            order = sorted(range(len(buffer)), key=lengths.__getitem__)
             for start in range(0, len(order), batch_size):
                 batch = [buffer[i] for i in order[start : start + batch_size]]
                 for indices in batch_by_length(batch, self.cfg["max_batch_items"]):
                     sub_batch = [batch[i] for i in indices]
                     self.set_annotations(sub_batch, self.predict(sub_batch))
             yield from buffer
+
+    def _encoder_lengths(self, docs: List[Doc]) -> List[int]:
+        """What the encoder pads to: word pieces per doc (characters only before the tokenizer is loaded).
+
+        Characters are a poor proxy: on real sentences, batches sorted by characters still carry 1.48x
+        the word pieces, by word pieces 1.12x. The fast tokenizer costs little next to the encoder.
+        """
+        try:
+            tokenizer = self.model.tokenizer
+        except (AttributeError, IndexError):
+            tokenizer = None
+        if tokenizer is None:
+            return [len(doc.text) for doc in docs]
+        pieces = tokenizer([doc.text for doc in docs], add_special_tokens=False, return_attention_mask=False, return_token_type_ids=False)
+        return [len(ids) for ids in pieces["input_ids"]]
 
     def predict(self, docs: Iterable[Doc]):
         encoder_layer = self.model.layers[0] if self.model.layers else None

@@ -184,6 +184,26 @@ def test_nlp_pipe_batches_docs_of_similar_length_and_keeps_input_order(trained):
     assert [entity_spans(d) for d in docs] == [entity_spans(nlp(t)) for t in texts]
 
 
+def test_nlp_pipe_sorts_by_word_pieces_not_characters(trained):
+    """The encoder pads to word pieces: a long run of unknown characters is one piece, not many."""
+    import spacy
+
+    _, _, model = trained
+    nlp = spacy.load(model)
+    transformer = nlp.get_pipe("transformer")
+    texts = ["Ben Nevis.", "Mount Kenya and Mont Blanc and the Alps and Ben Nevis.", "We climbed Mount Kenya in May with Paris friends.",
+             "Qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq."]
+    pieces = transformer._encoder_lengths([nlp.make_doc(t) for t in texts])
+    by_pieces, by_chars = sorted(range(4), key=pieces.__getitem__), sorted(range(4), key=lambda i: len(texts[i]))
+    assert {frozenset(by_pieces[:2]), frozenset(by_pieces[2:])} != {frozenset(by_chars[:2]), frozenset(by_chars[2:])}
+    seen = []
+    predict = transformer.predict
+    transformer.predict = lambda docs: seen.append(frozenset(d.text for d in docs)) or predict(docs)
+    docs = list(nlp.pipe(texts, batch_size=2))
+    assert [d.text for d in docs] == texts
+    assert set(seen) == {frozenset(texts[i] for i in by_pieces[:2]), frozenset(texts[i] for i in by_pieces[2:])}
+
+
 def test_quantize_predicts_with_an_int8_copy_and_keeps_the_float32_weights(trained):
     import spacy
     import torch
