@@ -27,10 +27,13 @@ def confident_share(result: dict) -> str:
 
 
 def replace_block(readme: Path, start: str, end: str, content: str) -> None:
-    """Replace what stands between the start and end markers in readme (both kept)."""
+    """Replace what stands between the start and end markers in readme (both kept).
+
+    Callers write their JSON first, so a README without the markers costs only the table: one line, no traceback.
+    """
     text = readme.read_text(encoding="utf8")
     if start not in text or end not in text:
-        raise ValueError(f"{readme} has no {start} ... {end} block")
+        raise SystemExit(f"error: {readme} has no {start} ... {end} block: the table was not written there (the JSON was)")
     block = f"{start}\n{content}\n{end}"
     write_text_atomic(readme, re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S))
 

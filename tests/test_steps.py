@@ -67,6 +67,17 @@ def test_results_table_is_written_between_the_markers(tmp_path):
     assert "| transformer + mountner | tiny | real: x.iob | 10 | 0.500 | 0.250 | 0.333 | 100% at >= 0.9, precision 0.750 | - |" in text
 
 
+def test_a_readme_without_the_markers_is_one_clear_line_and_stays_as_it_was(tmp_path):
+    metrics = tmp_path / "config.json"
+    metrics.write_text(json.dumps({"meta": {"pipeline": ["mountner"], "encoder": {"used": "tiny"}}, "results": {}}))
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title, no markers\n")
+    result = script("results_table.py", "--readme", readme, metrics, tmp_path / "missing.json")
+    assert result.returncode != 0
+    assert f"{readme} has no {START}" in result.stderr and "Traceback" not in result.stderr
+    assert readme.read_text() == "# Title, no markers\n"
+
+
 def test_gpu_benchmark_script_runs_on_the_cpu_with_a_tiny_encoder(trained, tmp_path):
     """The device run is one short try: check the script here first (tiny BERT, CPU, a few steps)."""
     from spacy.tokens import DocBin
