@@ -41,11 +41,12 @@ def printable_url(url: object) -> str:
     return re.sub(r"//[^/@]*@", "//", str(url))
 
 
-def require_api_key() -> None:
+def require_api_key(offline_switch: str = "--generator offline") -> None:
+    """offline_switch: the calling command's option that works without a key."""
     if not os.environ.get("OPENAI_API_KEY"):
         raise GenerationError(
             "OPENAI_API_KEY is not set: export it (any non-empty value for a local server without keys, with "
-            "OPENAI_BASE_URL), or use --generator offline. Nothing was changed.")
+            f"OPENAI_BASE_URL), or use {offline_switch}. Nothing was changed.")
 
 
 def connection_watch(httpx_mod, inner, on_failure):

@@ -388,13 +388,6 @@ class LlmTeacher:
 # ---------------------------------------------------------------- CLI
 
 
-def require_key_for_teacher() -> None:
-    try:
-        require_api_key()
-    except GenerationError as err:  # its advice names generate's offline switch; here it is the model teacher
-        raise GenerationError(str(err).replace("--generator offline", "--teacher model")) from None
-
-
 def summary_lines(report: dict) -> List[str]:
     dropped = ", ".join(f"{reason} {n}" for reason, n in report["dropped"].items()) or "none"
     skipped = ", ".join(f"{reason} {n}" for reason, n in report["skipped"].items()) or "none"
@@ -431,7 +424,7 @@ def main(
         if not input.exists():
             raise TeachError(f"{input} not found: give a text file, a .jsonl file or a folder of .txt files")
         if teacher is Teacher.llm:
-            require_key_for_teacher()  # before anything is read or written
+            require_api_key(offline_switch="--teacher model")  # before anything is read or written
         else:
             nlp = load_or_exit(model, "teach")
             if not has_mountner(nlp):
