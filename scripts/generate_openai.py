@@ -34,7 +34,7 @@ from atomic_write import open_atomic
 from bio import write_rows
 from openai_answers import DROP_REASONS, RAW_FILE_NAME, RawState, answer_sentences, ensure_newline_at_end, extract_json, load_raw, validate_answer
 from openai_batch import BATCH_STATE_FILE_NAME, MAX_BATCH_ROUNDS, BatchRun, batch_poll_seconds, has_open_batches
-from openai_client import AuthError, GenerationError, auth_error, connection_watch, http_module, printable_url, redact, require_api_key
+from openai_client import AuthError, GenerationError, auth_error, redact, require_api_key, server_unreachable, watched_client
 from openai_requests import MODE_ORDER, PlanItem, iter_plan, request_body
 from sentence_record import clean_names
 
@@ -106,9 +106,6 @@ class _Generator:
 
     # -- client -----------------------------------------------------------------------------------
     def _make_client(self):
-
-        httpx_mod = http_module()
-
         async def on_request(request):
             self.http_attempts += 1
 
@@ -117,29 +114,15 @@ class _Generator:
             if response.status_code == 429 or response.status_code >= 500:
                 self.http_status[str(response.status_code)] += 1
 
-        limits = httpx_mod.Limits(max_connections=max(100, self.concurrency * 2),
-                                  max_keepalive_connections=max(20, self.concurrency * 2))
-        transport = connection_watch(httpx_mod, httpx_mod.AsyncHTTPTransport(limits=limits),
-                                      self._on_connection_failure)
-        http_client_cls = getattr(openai, "DefaultAsyncHttpxClient", None) or httpx_mod.AsyncClient
-        http_client = http_client_cls(transport=transport, timeout=self.timeout,
-                                      event_hooks={"request": [on_request], "response": [on_response]})
-        try:
-            client = openai.AsyncOpenAI(timeout=self.timeout, max_retries=self.max_retries, http_client=http_client)
-        except openai.OpenAIError as err:
-            raise GenerationError(
-                "cannot create the OpenAI client: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server) "
-                f"[{type(err).__name__}]") from None
-        self.base_url = redact(printable_url(client.base_url), self.secret)
+        client, self.base_url = watched_client(timeout=self.timeout, max_retries=self.max_retries, concurrency=self.concurrency,
+                                               on_connection_failure=self._on_connection_failure,
+                                               event_hooks={"request": [on_request], "response": [on_response]})
         return client
 
     def _on_connection_failure(self, err: Exception) -> None:
         self.connection_errors += 1
         if self.responses == 0 and self.connection_errors >= CONNECT_FAILURES_BEFORE_GIVING_UP and self.fatal is None:
-            self.fatal = GenerationError(
-                f"cannot reach the server at {self.base_url}: the first {self.connection_errors} connection attempts "
-                f"failed ({type(err).__name__}). Check that the server is running, that OPENAI_BASE_URL is right "
-                "(unset it for api.openai.com) and any proxy settings (HTTPS_PROXY, NO_PROXY). Run stopped.")
+            self.fatal = server_unreachable(self.base_url, self.connection_errors, type(err).__name__)
             for task in self.running:  # stop waiting out the retries of requests that cannot succeed
                 task.cancel()
 

@@ -67,6 +67,30 @@ def connection_watch(httpx_mod, inner, on_failure):
     return ConnectionWatch()
 
 
+def watched_client(*, timeout: float, max_retries: int, concurrency: int, on_connection_failure, event_hooks: dict):
+    """An AsyncOpenAI client whose transport reports every failed connection attempt (connection_watch), with a
+    connection pool sized for `concurrency` requests in flight; and its base URL, safe to print."""
+    httpx_mod = http_module()
+    limits = httpx_mod.Limits(max_connections=max(100, concurrency * 2), max_keepalive_connections=max(20, concurrency * 2))
+    transport = connection_watch(httpx_mod, httpx_mod.AsyncHTTPTransport(limits=limits), on_connection_failure)
+    http_client_cls = getattr(openai, "DefaultAsyncHttpxClient", None) or httpx_mod.AsyncClient
+    http_client = http_client_cls(transport=transport, timeout=timeout, event_hooks=event_hooks)
+    try:
+        client = openai.AsyncOpenAI(timeout=timeout, max_retries=max_retries, http_client=http_client)
+    except openai.OpenAIError as err:
+        raise GenerationError(
+            "cannot create the OpenAI client: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server) "
+            f"[{type(err).__name__}]") from None
+    return client, redact(printable_url(client.base_url), os.environ.get("OPENAI_API_KEY"))
+
+
+def server_unreachable(base_url: str, attempts: int, what: str, outcome: str = "Run stopped.") -> GenerationError:
+    return GenerationError(
+        f"cannot reach the server at {base_url}: the first {attempts} connection attempts failed ({what}). Check that the "
+        "server is running, that OPENAI_BASE_URL is right (unset it for api.openai.com) and any proxy settings "
+        f"(HTTPS_PROXY, NO_PROXY). {outcome}")
+
+
 def auth_error(status_code: int) -> AuthError:
     what = "401 Unauthorized" if status_code == 401 else f"{status_code} Forbidden"
     return AuthError(f"the server rejected the API key ({what}); check OPENAI_API_KEY / OPENAI_BASE_URL. Run stopped.")

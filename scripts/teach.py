@@ -42,7 +42,7 @@ from atomic_write import open_atomic, write_text_atomic
 from bio import LABEL, LABEL_GUIDELINE
 from model_loading import load_or_exit
 from openai_answers import extract_json
-from openai_client import AuthError, GenerationError, auth_error, connection_watch, http_module, printable_url, redact, require_api_key
+from openai_client import AuthError, GenerationError, auth_error, redact, require_api_key, server_unreachable, watched_client
 from predict import chunks
 from tag import MAX_REPORTED_ERRORS, read_records
 
@@ -242,7 +242,6 @@ class LlmTeacher:
         self.sentences_per_request = sentences_per_request
         self.timeout = timeout
         self.max_retries = max_retries
-        self.secret = os.environ.get("OPENAI_API_KEY")
         self.base_url = ""
         self.requests = 0
         self.failed_requests: Counter = Counter()
@@ -259,29 +258,15 @@ class LlmTeacher:
 
     # -- client, as generate_openai.py makes it: the connection watch notices a server that is not there
     def _make_client(self):
-        import openai
-
-        httpx_mod = http_module()
-
         async def on_response(response):
             self.responses += 1
 
-        transport = connection_watch(httpx_mod, httpx_mod.AsyncHTTPTransport(), self._on_connection_failure)
-        http_client_cls = getattr(openai, "DefaultAsyncHttpxClient", None) or httpx_mod.AsyncClient
-        http_client = http_client_cls(transport=transport, timeout=self.timeout, event_hooks={"response": [on_response]})
-        try:
-            client = openai.AsyncOpenAI(timeout=self.timeout, max_retries=self.max_retries, http_client=http_client)
-        except openai.OpenAIError as err:
-            raise GenerationError(
-                f"cannot create the OpenAI client: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server) [{type(err).__name__}]") from None
-        self.base_url = redact(printable_url(client.base_url), self.secret)
+        client, self.base_url = watched_client(timeout=self.timeout, max_retries=self.max_retries, concurrency=self.concurrency,
+                                               on_connection_failure=self._on_connection_failure, event_hooks={"response": [on_response]})
         return client
 
     def _unreachable(self, what: str) -> GenerationError:
-        return GenerationError(
-            f"cannot reach the server at {self.base_url}: the first {self.connection_errors} connection attempts failed ({what}). "
-            "Check that the server is running, that OPENAI_BASE_URL is right (unset it for api.openai.com) and any proxy settings "
-            "(HTTPS_PROXY, NO_PROXY). Run stopped; the output was left as it was.")
+        return server_unreachable(self.base_url, self.connection_errors, what, "Run stopped; the output was left as it was.")
 
     def _on_connection_failure(self, err: Exception) -> None:
         self.connection_errors += 1
