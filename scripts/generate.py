@@ -45,6 +45,10 @@ def main(
     concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
     sentences_per_request: int = typer.Option(5, min=1),
     gloss_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
+    wiki_fraction: float = typer.Option(0.0, min=0.0, max=1.0, help="Offline: share of real Wikipedia lead sentences "
+                                                                    "(corpus/gazetteer/wikipedia_leads.txt) among the sentences"),
+    wiki_every_mountain: bool = typer.Option(False, help="Offline: every Wikipedia sentence that names a gazetteer mountain, "
+                                                         "then mountain-free ones (else a plain draw)"),
     llm_api: LlmApi = typer.Option(LlmApi.live, help="live: chat requests as they go; batch: OpenAI's Batch API, half "
                                                      "price, done within 24 h (a restart resumes the same batches)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the LLM requests, tokens and cost (live and batch) "
@@ -76,23 +80,32 @@ def main(
         )
         return
     import generate_offline
+    import wikipedia_leads
     import wordnet_glosses
     from gazetteer import load_mountains
     from offline_data import DataFileError
 
+    if gloss_fraction + wiki_fraction > 1.0:
+        typer.echo(f"generate: --gloss-fraction {gloss_fraction} plus --wiki-fraction {wiki_fraction} is more than 1", err=True)
+        raise typer.Exit(2)
     n_glosses = round(n_sentences * gloss_fraction)
+    n_wiki = round(n_sentences * wiki_fraction)
     try:
-        sentences, report = generate_offline.generate_with_report(n_sentences - n_glosses, seed=seed, progress=True)
+        sentences, report = generate_offline.generate_with_report(n_sentences - n_glosses - n_wiki, seed=seed, progress=True)
     except DataFileError as exc:  # a bad template or word list: its file:line, no traceback
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(1)
-    glosses = wordnet_glosses.sample(n_glosses, seed, list(load_mountains()["name"]))
+    mountain_names = list(load_mountains()["name"])
+    glosses = wordnet_glosses.sample(n_glosses, seed, mountain_names)
     report["wordnet_glosses"] = {"requested": n_glosses, "written": len(glosses)}
-    sentences += glosses
+    leads, leads_dropped = wikipedia_leads.sample(n_wiki, seed, mountain_names, every_mountain=wiki_every_mountain)
+    report["wikipedia_leads"] = {"requested": n_wiki, "written": len(leads), "left_out": leads_dropped}
+    sentences += glosses + leads
     random.Random(seed).shuffle(sentences)
     written = write_rows(sentences, output)
     generate_offline.write_report(report, output.parent / generate_offline.REPORT_FILE_NAME)
-    typer.echo(generate_offline.summary(report) + f"; WordNet glosses: {len(glosses)} of {n_glosses}")
+    typer.echo(generate_offline.summary(report) + f"; WordNet glosses: {len(glosses)} of {n_glosses}"
+               + f"; Wikipedia leads: {len(leads)} of {n_wiki} ({sum(leads_dropped.values())} left out: {leads_dropped})")
     typer.echo(f"wrote {written} sentences, {sum(len(s['tokens']) for s in sentences)} word rows to {output}")
 
 

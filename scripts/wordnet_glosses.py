@@ -12,7 +12,8 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple
+from collections import Counter
+from typing import Collection, Iterable, List, Optional, Sequence, Tuple
 
 import typer
 
@@ -70,9 +71,25 @@ def as_sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
-def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Sequence[Optional[Tuple[int, int]]] = ()) -> List[dict]:
+def unexplained_head(doc, spans, generic_heads: Collection[str]) -> bool:
+    """True when a capitalised generic head word ("Mount", "Mountains", "Sierra") stands next to another
+    capitalised word outside every tagged span: a name the gazetteer does not know, so the O tags there
+    may be wrong ("the Foo Mountains" where only "Foo" is unknown)."""
+    inside = {i for span in spans for i in range(span.start, span.end)}
+    for token in doc:
+        if token.text in generic_heads and token.i not in inside:
+            neighbours = [doc[j] for j in (token.i - 1, token.i + 1) if 0 <= j < len(doc)]
+            if any(n.text[:1].isupper() and n.i not in inside for n in neighbours):
+                return True
+    return False
+
+
+def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Sequence[Optional[Tuple[int, int]]] = (),
+                  generic_heads: Collection[str] = (), dropped: Optional[Counter] = None) -> List[dict]:
     """Tokenize with spaCy's English tokenizer and tag gazetteer mountains (longest match, exact
-    case: the pipeline's own mountner_gazetteer), plus any known mountain character span given for a text."""
+    case: the pipeline's own mountner_gazetteer), plus any known mountain character span given for a text.
+    With generic_heads, a sentence where one of them is left unexplained (unexplained_head) is left out.
+    Sentences left out are counted by reason in dropped."""
     import spacy
     from spacy.util import filter_spans
 
@@ -80,6 +97,7 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
     from sentence_record import validate_sentence
     from mountner_pipeline import KNOWN_NAMES, MountainGazetteer
 
+    dropped = Counter() if dropped is None else dropped
     nlp = spacy.blank("en")
     gazetteer = MountainGazetteer(nlp)
     gazetteer.set_names(mountain_names)
@@ -90,9 +108,13 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
         if n < len(known) and known[n] is not None:
             span = doc.char_span(*known[n])
             if span is None:
+                dropped["name_not_on_token_boundaries"] += 1
                 continue  # the name does not fall on token boundaries: leave the sentence out
             candidates.append(span)
         spans = filter_spans(candidates)
+        if generic_heads and unexplained_head(doc, spans, generic_heads):
+            dropped["unknown_name_with_generic_head"] += 1
+            continue
         tags = ["O"] * len(doc)
         for span in spans:
             tags[span.start] = "B-MOUNTAIN"
@@ -100,8 +122,9 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
                 tags[i] = "I-MOUNTAIN"
         tokens = [t.text for t in doc]
         # The check every generated sentence passes (sentence_record); one that fails is left out.
-        sentence, _, _ = validate_sentence(doc.text, tokens, tags)
+        sentence, reason, _ = validate_sentence(doc.text, tokens, tags)
         if sentence is None:
+            dropped[reason] += 1
             continue
         sentence.pos = tag_pos(tokens, [t != "O" for t in sentence.tags])
         sentences.append(sentence.to_row())

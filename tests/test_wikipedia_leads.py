@@ -1,0 +1,90 @@
+"""Wikipedia lead sentences as real prose for the offline generator (invented text stands in for them)."""
+import json
+import subprocess
+import sys
+import zipfile
+
+from conftest import ROOT
+from wikipedia_leads import SUMMARIES_IN_WHEEL, extract, generic_heads, read_summaries, sample
+
+SUMMARIES = {
+    "Quxland": {"title": "Quxland", "extract": "Quxland is a small country on the coast of the Zorn Sea. "
+                                               "It is small. Its capital, Barville, lies below the Baz Range."},
+    "Foo equation": {"title": "Foo equation", "extract": "In algebra, the Foo equation is written as\n\nwhere the variable \u2060x\u2060 "
+                                                         "represents an unknown number in this example."},
+    "Copy": {"title": "Copy", "extract": "Quxland is a small country on the coast of the Zorn Sea."},
+    "Empty": {"title": "Empty"},
+}
+# Twenty names ending in "Mountains" and twenty starting with "Mount": both are generic heads.
+NAMES = [f"Name{i} Mountains" for i in range(20)] + [f"Mount Name{i}" for i in range(20)] + ["Baz Range"]
+
+
+def test_extract_keeps_prose_sentences_once_and_leaves_formulas_and_short_ones_out():
+    assert extract(SUMMARIES) == [
+        "Quxland is a small country on the coast of the Zorn Sea.",
+        "Its capital, Barville, lies below the Baz Range.",
+    ]
+
+
+def test_generic_heads_are_words_that_start_or_end_many_gazetteer_names():
+    assert generic_heads(NAMES) == {"Mountains", "Mount"}
+    assert generic_heads(NAMES, min_names=21) == set()
+
+
+def test_sample_tags_gazetteer_mountains_and_leaves_out_unknown_names_with_a_generic_head(tmp_path):
+    leads = tmp_path / "leads.txt"
+    leads.write_text("Its capital, Barville, lies below the Baz Range.\n"
+                     "The river rises in the Quux Mountains and flows east.\n"
+                     "Barville is a town on the coast of the Zorn Sea.\n"
+                     "Mount Name3 rises above the Foo Mountains.\n", encoding="utf8")
+    rows, dropped = sample(10, 0, NAMES, leads)
+    tagged = {r["text"]: [w for w, t in zip(r["tokens"], r["tags"]) if t != "O"] for r in rows}
+    assert tagged == {
+        "Its capital, Barville, lies below the Baz Range.": ["Baz", "Range"],
+        "Barville is a town on the coast of the Zorn Sea.": [],
+    }
+    # "Quux Mountains" and "Foo Mountains" are not in the gazetteer: their O tags cannot be trusted.
+    assert dropped == {"unknown_name_with_generic_head": 2}
+    assert all(len(r["pos"]) == len(r["tokens"]) for r in rows)
+
+
+def test_sample_draws_as_many_as_asked_with_the_seed(tmp_path):
+    leads = tmp_path / "leads.txt"
+    leads.write_text("".join(f"Barville{i} is a town on the coast of the Zorn Sea.\n" for i in range(30)), encoding="utf8")
+    first, _ = sample(7, 3, NAMES, leads)
+    again, _ = sample(7, 3, NAMES, leads)
+    assert len(first) == 7 and [r["text"] for r in first] == [r["text"] for r in again]
+    assert sample(0, 3, NAMES, leads) == ([], {})
+
+
+def test_cli_reads_the_wheel_and_names_a_file_that_is_not_one(tmp_path):
+    wheel = tmp_path / "pkg-0.0.7-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr(SUMMARIES_IN_WHEEL, json.dumps(SUMMARIES))
+    assert read_summaries(wheel) == SUMMARIES
+    out = tmp_path / "leads.txt"
+    script = ROOT / "scripts" / "wikipedia_leads.py"
+    done = subprocess.run([sys.executable, str(script), str(wheel), "--output", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf8").splitlines() == extract(SUMMARIES)
+    bad = tmp_path / "other.whl"
+    bad.write_text("not a zip")
+    failed = subprocess.run([sys.executable, str(script), str(bad), "--output", str(out)], capture_output=True, text=True)
+    assert failed.returncode == 1 and str(bad) in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_the_committed_leads_are_there_for_the_generator():
+    from wikipedia_leads import LEADS
+
+    lines = LEADS.read_text(encoding="utf8").splitlines()
+    assert len(lines) > 30000 and len(set(lines)) == len(lines)
+
+
+def test_every_mountain_keeps_each_sentence_with_a_mountain_then_fills_with_mountain_free_ones(tmp_path):
+    leads = tmp_path / "leads.txt"
+    negatives = [f"Barville{i} is a town on the coast of the Zorn Sea." for i in range(30)]
+    positives = ["Its capital, Barville, lies below the Baz Range.", "Mount Name4 is the highest point of Quxland."]
+    leads.write_text("\n".join(negatives[:15] + positives + negatives[15:]) + "\n", encoding="utf8")
+    rows, _ = sample(5, 1, NAMES, leads, every_mountain=True)
+    with_mountain = [r["text"] for r in rows if any(t != "O" for t in r["tags"])]
+    assert sorted(with_mountain) == sorted(positives) and len(rows) == 5
