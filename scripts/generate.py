@@ -37,18 +37,16 @@ def choose(generator: Generator) -> Generator:
 @app.command()
 def main(
     generator: Generator = typer.Option(Generator.auto, help="auto: openai when OPENAI_API_KEY is set, else offline"),
-    n_sentences: int = typer.Option(30000, min=1, help="Sentences to write"),
+    n_sentences: int = typer.Option(42000, min=1, help="Sentences to write"),
     seed: int = typer.Option(0, help="Seed of the offline generator and of the LLM request plan"),
     output: Path = typer.Option(Path("corpus/mountains.csv")),
     raw_dir: Path = typer.Option(Path("corpus/raw"), help="LLM answers as they arrive (resumable)"),
     llm_model: str = typer.Option("gpt-4o-mini"),
     concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
     sentences_per_request: int = typer.Option(5, min=1),
-    gloss_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
-    wiki_fraction: float = typer.Option(0.0, min=0.0, max=1.0, help="Offline: share of real Wikipedia lead sentences "
+    gloss_fraction: float = typer.Option(0.2, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
+    wiki_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Offline: share of real Wikipedia lead sentences "
                                                                     "(corpus/gazetteer/wikipedia_leads.txt) among the sentences"),
-    wiki_every_mountain: bool = typer.Option(False, help="Offline: every Wikipedia sentence that names a gazetteer mountain, "
-                                                         "then mountain-free ones (else a plain draw)"),
     llm_api: LlmApi = typer.Option(LlmApi.live, help="live: chat requests as they go; batch: OpenAI's Batch API, half "
                                                      "price, done within 24 h (a restart resumes the same batches)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the LLM requests, tokens and cost (live and batch) "
@@ -98,7 +96,7 @@ def main(
     mountain_names = list(load_mountains()["name"])
     glosses = wordnet_glosses.sample(n_glosses, seed, mountain_names)
     report["wordnet_glosses"] = {"requested": n_glosses, "written": len(glosses)}
-    leads, leads_dropped = wikipedia_leads.sample(n_wiki, seed, mountain_names, every_mountain=wiki_every_mountain)
+    leads, leads_dropped = wikipedia_leads.sample(n_wiki, seed, mountain_names)
     report["wikipedia_leads"] = {"requested": n_wiki, "written": len(leads), "left_out": leads_dropped}
     sentences += glosses + leads
     random.Random(seed).shuffle(sentences)

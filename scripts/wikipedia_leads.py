@@ -77,11 +77,10 @@ def generic_heads(mountain_names: Iterable[str], min_names: int = 20) -> Set[str
     return {word for word, n in counts.items() if n >= min_names}
 
 
-def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = LEADS,
-           every_mountain: bool = False) -> Tuple[List[dict], Dict[str, int]]:
-    """n tagged sentences drawn with the seed (all that pass if fewer), and the count left out by reason.
-    every_mountain: every sentence that names a gazetteer mountain first (about one in a hundred does:
-    real mountain contexts are the scarce part), then mountain-free ones drawn with the seed."""
+def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = LEADS) -> Tuple[List[dict], Dict[str, int]]:
+    """n tagged sentences drawn with the seed (all that pass if fewer), and the count left out by reason. A plain
+    draw keeps real text's own rate of mountains (putting every sentence with one first cost precision and
+    gained no recall: docs/EXPERIMENTS.md)."""
     from wordnet_glosses import tag_sentences
 
     dropped: Counter = Counter()
@@ -92,12 +91,7 @@ def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = LEADS,
     pool = [line for line in path.read_text(encoding="utf8").splitlines() if line.strip()]
     random.Random(seed).shuffle(pool)
     heads = generic_heads(mountain_names)
-    if every_mountain:
-        rows = tag_sentences(pool, mountain_names, generic_heads=heads, dropped=dropped)
-        with_mountain = [r for r in rows if any(tag != "O" for tag in r["tags"])]
-        without = [r for r in rows if all(tag == "O" for tag in r["tags"])]
-        return (with_mountain + without)[:n], dict(dropped)
-    rows = []
+    rows: List[dict] = []
     start = 0
     while len(rows) < n and start < len(pool):
         # A few more than missing, since some are left out; the rest of the pool waits for the next round.

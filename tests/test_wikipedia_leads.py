@@ -79,12 +79,3 @@ def test_the_committed_leads_are_there_for_the_generator():
     lines = LEADS.read_text(encoding="utf8").splitlines()
     assert len(lines) > 30000 and len(set(lines)) == len(lines)
 
-
-def test_every_mountain_keeps_each_sentence_with_a_mountain_then_fills_with_mountain_free_ones(tmp_path):
-    leads = tmp_path / "leads.txt"
-    negatives = [f"Barville{i} is a town on the coast of the Zorn Sea." for i in range(30)]
-    positives = ["Its capital, Barville, lies below the Baz Range.", "Mount Name4 is the highest point of Quxland."]
-    leads.write_text("\n".join(negatives[:15] + positives + negatives[15:]) + "\n", encoding="utf8")
-    rows, _ = sample(5, 1, NAMES, leads, every_mountain=True)
-    with_mountain = [r["text"] for r in rows if any(t != "O" for t in r["tags"])]
-    assert sorted(with_mountain) == sorted(positives) and len(rows) == 5
