@@ -37,15 +37,15 @@ def choose(generator: Generator) -> Generator:
 @app.command()
 def main(
     generator: Generator = typer.Option(Generator.auto, help="auto: openai when OPENAI_API_KEY is set, else offline"),
-    n_sentences: int = typer.Option(42000, min=1, help="Sentences to write"),
+    n_sentences: int = typer.Option(30000, min=1, help="Sentences to write"),
     seed: int = typer.Option(0, help="Seed of the offline generator and of the LLM request plan"),
     output: Path = typer.Option(Path("corpus/mountains.csv")),
     raw_dir: Path = typer.Option(Path("corpus/raw"), help="LLM answers as they arrive (resumable)"),
     llm_model: str = typer.Option("gpt-4o-mini"),
     concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
     sentences_per_request: int = typer.Option(5, min=1),
-    gloss_fraction: float = typer.Option(0.2, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
-    wiki_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Offline: share of real Wikipedia lead sentences "
+    gloss_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
+    wiki_fraction: float = typer.Option(0.0, min=0.0, max=1.0, help="Offline: share of real Wikipedia lead sentences "
                                                                     "(corpus/gazetteer/wikipedia_leads.txt) among the sentences"),
     llm_api: LlmApi = typer.Option(LlmApi.live, help="live: chat requests as they go; batch: OpenAI's Batch API, half "
                                                      "price, done within 24 h (a restart resumes the same batches)"),
