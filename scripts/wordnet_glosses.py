@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 from typing import Collection, Iterable, List, Optional, Sequence, Tuple
 
 import typer
@@ -131,8 +131,10 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
     return sentences
 
 
-def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSES, instances: Path = INSTANCES) -> List[dict]:
-    """n tagged sentences from the glosses and the instance sentences (all if fewer), drawn with the seed."""
+def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSES, instances: Path = INSTANCES,
+           dropped: Optional[Counter] = None) -> List[dict]:
+    """n tagged sentences from the glosses and the instance sentences (all if fewer), drawn with the seed;
+    those left out are counted by reason in dropped."""
     if n <= 0:
         return []
     if not path.exists():
@@ -143,7 +145,7 @@ def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSE
             text, _, span = line.partition("\t")
             pool.append((text, tuple(int(x) for x in span.split(":")) if span else None))
     chosen = random.Random(seed).sample(pool, min(n, len(pool)))
-    return tag_sentences([t for t, _ in chosen], mountain_names, [k for _, k in chosen])
+    return tag_sentences([t for t, _ in chosen], mountain_names, [k for _, k in chosen], dropped=dropped)
 
 
 @app.command()

@@ -71,6 +71,11 @@ def test_cli_reads_the_wheel_and_names_a_file_that_is_not_one(tmp_path):
     bad.write_text("not a zip")
     failed = subprocess.run([sys.executable, str(script), str(bad), "--output", str(out)], capture_output=True, text=True)
     assert failed.returncode == 1 and str(bad) in failed.stderr and "Traceback" not in failed.stderr
+    listed = tmp_path / "list.json"
+    listed.write_text(json.dumps([SUMMARIES["Quxland"]]))
+    failed = subprocess.run([sys.executable, str(script), str(listed), "--output", str(out)], capture_output=True, text=True)
+    assert failed.returncode == 1 and str(listed) in failed.stderr and "Traceback" not in failed.stderr
+    assert out.read_text(encoding="utf8").splitlines() == extract(SUMMARIES)  # the earlier output is untouched
 
 
 def test_the_committed_leads_are_there_for_the_generator():
