@@ -84,11 +84,36 @@ def unexplained_head(doc, spans, generic_heads: Collection[str]) -> bool:
     return False
 
 
+def with_adjacent_heads(doc, span, generic_heads: Collection[str]):
+    """The span grown over capitalised generic head words right beside it: the gazetteer knows "Andes",
+    the text says "the Andes Mountains", and by the guideline a capitalised head is part of the name."""
+    start, end = span.start, span.end
+    while start > 0 and doc[start - 1].text in generic_heads:
+        start -= 1
+    while end < len(doc) and doc[end].text in generic_heads:
+        end += 1
+    return doc[start:end]
+
+
+def inside_longer_name(doc, span) -> bool:
+    """True when a capitalised word joins the span to a longer name ("South Caucasus", "Dom Pedro"):
+    whether that name is a mountain is unknown, so neither tag can be trusted. A sentence's first word
+    and function words ("In", "The") do not join."""
+    before = doc[span.start - 1] if span.start > 0 else None
+    joined_before = (before is not None and span.start > 1 and before.is_alpha and before.text[:1].isupper()
+                     and not before.is_stop and doc[span.start - 2].text not in (".", "!", "?"))
+    after = doc[span.end] if span.end < len(doc) else None
+    joined_after = after is not None and after.is_alpha and after.text[:1].isupper() and not after.is_stop
+    return joined_before or joined_after
+
+
 def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Sequence[Optional[Tuple[int, int]]] = (),
                   generic_heads: Collection[str] = (), dropped: Optional[Counter] = None) -> List[dict]:
     """Tokenize with spaCy's English tokenizer and tag gazetteer mountains (longest match, exact
     case: the pipeline's own mountner_gazetteer), plus any known mountain character span given for a text.
-    With generic_heads, a sentence where one of them is left unexplained (unexplained_head) is left out.
+    With generic_heads, a name grows over the capitalised generic heads beside it (with_adjacent_heads), and a
+    sentence is left out where a name is part of a longer one (inside_longer_name) or a generic head is left
+    unexplained (unexplained_head).
     Sentences left out are counted by reason in dropped."""
     import spacy
     from spacy.util import filter_spans
@@ -112,9 +137,14 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
                 continue  # the name does not fall on token boundaries: leave the sentence out
             candidates.append(span)
         spans = filter_spans(candidates)
-        if generic_heads and unexplained_head(doc, spans, generic_heads):
-            dropped["unknown_name_with_generic_head"] += 1
-            continue
+        if generic_heads:
+            spans = filter_spans([with_adjacent_heads(doc, span, generic_heads) for span in spans])
+            if any(inside_longer_name(doc, span) for span in spans):
+                dropped["known_name_inside_longer_name"] += 1
+                continue
+            if unexplained_head(doc, spans, generic_heads):
+                dropped["unknown_name_with_generic_head"] += 1
+                continue
         tags = ["O"] * len(doc)
         for span in spans:
             tags[span.start] = "B-MOUNTAIN"
@@ -144,8 +174,11 @@ def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSE
         for line in instances.read_text(encoding="utf8").splitlines():
             text, _, span = line.partition("\t")
             pool.append((text, tuple(int(x) for x in span.split(":")) if span else None))
+    from wikipedia_leads import generic_heads
+
     chosen = random.Random(seed).sample(pool, min(n, len(pool)))
-    return tag_sentences([t for t, _ in chosen], mountain_names, [k for _, k in chosen], dropped=dropped)
+    return tag_sentences([t for t, _ in chosen], mountain_names, [k for _, k in chosen],
+                         generic_heads=generic_heads(mountain_names), dropped=dropped)
 
 
 @app.command()

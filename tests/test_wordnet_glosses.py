@@ -42,3 +42,30 @@ def test_instances_become_sentences_with_the_mountain_name_tagged(tmp_path):
     instances.write_text("".join(f"{t}\t{s}\n" for t, s in rows))
     tagged = {s["text"]: [w for w, t in zip(s["tokens"], s["tags"]) if t != "O"] for s in sample(5, 0, ["Bar Range"], glosses, instances)}
     assert tagged == {"Mount Foo is a mountain in the Bar Range of Baz.": ["Mount", "Foo", "Bar", "Range"], "Quux is a city in Baz on the Bar River.": []}
+
+
+def _tagged(sentence):
+    return [w for w, t in zip(sentence["tokens"], sentence["tags"]) if t != "O"]
+
+
+def test_a_known_name_grows_over_the_capitalised_generic_heads_beside_it():
+    heads = {"Mountains", "Range", "Mount"}
+    [plain, both] = tag_sentences(["the road crosses the Quarn Mountains in winter", "from Mount Quarn Range to the sea"], ["Quarn"], generic_heads=heads)
+    assert _tagged(plain) == ["Quarn", "Mountains"]
+    assert _tagged(both) == ["Mount", "Quarn", "Range"]
+    # Lower-case type words stay outside, as the guideline has it.
+    [lower] = tag_sentences(["the road crosses the Quarn mountains in winter"], ["Quarn"], generic_heads=heads)
+    assert _tagged(lower) == ["Quarn"]
+
+
+def test_a_known_name_inside_a_longer_capitalised_name_leaves_the_sentence_out_and_is_counted():
+    from collections import Counter
+
+    dropped = Counter()
+    kept = tag_sentences(
+        ["it is part of the South Quarn region", "the Quarn Group bought a bank", "In Quarn the snow came early", "Visitors often see Quarn from the lake"],
+        ["Quarn"], generic_heads={"Mountains"}, dropped=dropped,
+    )
+    # A sentence's first word and a function word do not join a name; another capitalised word does.
+    assert [_tagged(s) for s in kept] == [["Quarn"], ["Quarn"]]
+    assert dropped == Counter({"known_name_inside_longer_name": 2})
