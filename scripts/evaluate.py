@@ -157,6 +157,7 @@ def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: in
     1,000 sentences, and the confidence of each (for the curve)."""
     confidences: List[Optional[float]] = []
     by_kind: Counter = Counter()
+    by_source: Counter = Counter()
     examples: Dict[str, List[str]] = {}
     with_false = 0
     predicted = pipe_by_length(nlp, (s.text for s in sentences), batch_size=batch_size)
@@ -166,6 +167,7 @@ def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: in
             confidences.append(entity_confidence(ent))
             kind = mention_kind(ent.text)
             by_kind[kind] += 1
+            by_source[ent._.get("mountner_source") if ent.has_extension("mountner_source") else "unknown"] += 1
             examples.setdefault(kind, []).append(ent.text)
     n = len(sentences)
     result = {
@@ -174,6 +176,8 @@ def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: in
         "fp_per_1000": 1000 * len(confidences) / n if n else None,
         "sentences_with_false_positive": with_false,
         "false_positives_by_kind": dict(by_kind.most_common()),
+        # the tagger, or a known name it left out (mountner_source)
+        "false_positives_by_source": dict(by_source.most_common()),
         "false_positive_examples": {k: v[:8] for k, v in examples.items()},
     }
     return result, confidences

@@ -6,6 +6,7 @@ import random
 from collections import Counter
 from enum import Enum
 from pathlib import Path
+from typing import List, Tuple
 
 import typer
 
@@ -38,16 +39,16 @@ def choose(generator: Generator) -> Generator:
 @app.command()
 def main(
     generator: Generator = typer.Option(Generator.auto, help="auto: openai when OPENAI_API_KEY is set, else offline"),
-    n_sentences: int = typer.Option(30000, min=1, help="Sentences to write"),
+    n_sentences: int = typer.Option(50000, min=1, help="Sentences to write, real prose included"),
     seed: int = typer.Option(0, help="Seed of the offline generator and of the LLM request plan"),
     output: Path = typer.Option(Path("corpus/mountains.csv")),
     raw_dir: Path = typer.Option(Path("corpus/raw"), help="LLM answers as they arrive (resumable)"),
     llm_model: str = typer.Option("gpt-4o-mini"),
     concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
     sentences_per_request: int = typer.Option(5, min=1),
-    gloss_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Offline: share of real WordNet glosses among the sentences"),
-    wiki_fraction: float = typer.Option(0.0, min=0.0, max=1.0, help="Offline: share of real Wikipedia lead sentences "
-                                                                    "(corpus/gazetteer/wikipedia_leads.txt) among the sentences"),
+    gloss_fraction: float = typer.Option(0.08, min=0.0, max=1.0, help="Share of real WordNet glosses among the sentences (either generator)"),
+    wiki_fraction: float = typer.Option(0.4, min=0.0, max=1.0, help="Share of real Wikipedia lead sentences "
+                                                                   "(corpus/gazetteer/wikipedia_leads.txt) among the sentences (either generator)"),
     llm_api: LlmApi = typer.Option(LlmApi.live, help="live: chat requests as they go; batch: OpenAI's Batch API, half "
                                                      "price, done within 24 h (a restart resumes the same batches)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the LLM requests, tokens and cost (live and batch) "
@@ -58,56 +59,78 @@ def main(
     if llm_dry_run.lower() not in TRUE_FALSE:
         typer.echo(f"generate: --llm-dry-run must be true or false, not {llm_dry_run!r}", err=True)
         raise typer.Exit(2)
+    if gloss_fraction + wiki_fraction > 1.0:
+        typer.echo(f"generate: --gloss-fraction {gloss_fraction} plus --wiki-fraction {wiki_fraction} is more than 1", err=True)
+        raise typer.Exit(2)
+    n_glosses = round(n_sentences * gloss_fraction)
+    n_wiki = round(n_sentences * wiki_fraction)
+    n_written = n_sentences - n_glosses - n_wiki  # by the LLM or from the templates
     if dry_run or TRUE_FALSE[llm_dry_run.lower()]:
         if generator is Generator.offline:
             typer.echo("dry run: the offline generator sends no request and costs nothing")
             return
         import generate_openai
 
-        generate_openai.dry_run_and_report(n_sentences, raw_dir, model=llm_model,
+        typer.echo(f"dry run: {n_written} sentences from the LLM; {n_glosses} WordNet glosses and {n_wiki} Wikipedia "
+                   "lead sentences come from files and cost nothing")
+        generate_openai.dry_run_and_report(n_written, raw_dir, model=llm_model,
                                            sentences_per_request=sentences_per_request, seed=seed)
         return
     chosen = choose(generator)
     typer.echo(f"generator: {chosen.value}")
+    try:
+        prose, prose_report = real_prose(n_glosses, n_wiki, seed)
+    except (OSError, ValueError) as exc:  # a missing or unreadable file of real text: named, no traceback
+        typer.echo(f"generate: {exc}", err=True)
+        raise typer.Exit(1)
     if chosen is Generator.openai:
         import generate_openai
 
         generate_openai.run_and_report(
-            n_sentences=n_sentences, output=output, raw_dir=raw_dir, model=llm_model,
+            n_sentences=n_written, output=output, raw_dir=raw_dir, model=llm_model,
             concurrency=concurrency, sentences_per_request=sentences_per_request, seed=seed,
-            llm_api=llm_api.value,
+            llm_api=llm_api.value, real_prose=prose,
         )
+        typer.echo(prose_summary(prose_report))
         return
     import generate_offline
-    import wikipedia_leads
-    import wordnet_glosses
-    from gazetteer import load_mountains
     from offline_data import DataFileError
 
-    if gloss_fraction + wiki_fraction > 1.0:
-        typer.echo(f"generate: --gloss-fraction {gloss_fraction} plus --wiki-fraction {wiki_fraction} is more than 1", err=True)
-        raise typer.Exit(2)
-    n_glosses = round(n_sentences * gloss_fraction)
-    n_wiki = round(n_sentences * wiki_fraction)
     try:
-        sentences, report = generate_offline.generate_with_report(n_sentences - n_glosses - n_wiki, seed=seed, progress=True)
+        sentences, report = generate_offline.generate_with_report(n_written, seed=seed, progress=True)
     except DataFileError as exc:  # a bad template or word list: its file:line, no traceback
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(1)
-    mountain_names = list(load_mountains()["name"])
-    glosses_dropped: Counter = Counter()
-    glosses = wordnet_glosses.sample(n_glosses, seed, mountain_names, dropped=glosses_dropped)
-    report["wordnet_glosses"] = {"requested": n_glosses, "written": len(glosses), "left_out": dict(glosses_dropped)}
-    leads, leads_dropped = wikipedia_leads.sample(n_wiki, seed, mountain_names)
-    report["wikipedia_leads"] = {"requested": n_wiki, "written": len(leads), "left_out": leads_dropped}
-    sentences += glosses + leads
+    report.update(prose_report)
+    sentences += prose
     random.Random(seed).shuffle(sentences)
     written = write_rows(sentences, output)
     generate_offline.write_report(report, output.parent / generate_offline.REPORT_FILE_NAME)
-    typer.echo(generate_offline.summary(report) + f"; WordNet glosses: {len(glosses)} of {n_glosses} ({sum(glosses_dropped.values())} left out)"
-               + f"; Wikipedia leads: {len(leads)} of {n_wiki} ({sum(leads_dropped.values())} left out: {leads_dropped})")
+    typer.echo(generate_offline.summary(report) + "; " + prose_summary(prose_report))
     typer.echo(f"wrote {written} sentences, {sum(len(s['tokens']) for s in sentences)} word rows to {output}")
 
+
+def real_prose(n_glosses: int, n_wiki: int, seed: int) -> Tuple[List[dict], dict]:
+    """Tagged rows of real text for either generator: WordNet glosses and Wikipedia lead sentences with the
+    gazetteer's mountains tagged, and what was asked for, written and left out."""
+    import wikipedia_leads
+    import wordnet_glosses
+    from gazetteer import load_mountains
+
+    mountain_names = list(load_mountains()["name"])
+    glosses_dropped: Counter = Counter()
+    glosses = wordnet_glosses.sample(n_glosses, seed, mountain_names, dropped=glosses_dropped)
+    leads, leads_dropped = wikipedia_leads.sample(n_wiki, seed, mountain_names)
+    report = {"wordnet_glosses": {"requested": n_glosses, "written": len(glosses), "left_out": dict(glosses_dropped)},
+              "wikipedia_leads": {"requested": n_wiki, "written": len(leads), "left_out": leads_dropped}}
+    return glosses + leads, report
+
+
+def prose_summary(report: dict) -> str:
+    glosses, leads = report["wordnet_glosses"], report["wikipedia_leads"]
+    return (f"WordNet glosses: {glosses['written']} of {glosses['requested']} ({sum(glosses['left_out'].values())} left out)"
+            f"; Wikipedia leads: {leads['written']} of {leads['requested']} ({sum(leads['left_out'].values())} left out: "
+            f"{leads['left_out']})")
 
 if __name__ == "__main__":
     app()

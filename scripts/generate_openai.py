@@ -26,7 +26,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import openai  # (imported up front: its first import costs ~0.4 s)
 
@@ -329,8 +329,10 @@ def run(
     llm_api: str = "live",
     batch_poll: Optional[float] = None,
     max_batch_rounds: int = MAX_BATCH_ROUNDS,
+    real_prose: Sequence[dict] = (),
 ) -> dict:
     """Generate (or resume generating) n_sentences tagged sentences; write output CSV and report JSON.
+    real_prose: tagged rows of real text (generate's glosses and leads) written after the LLM's sentences.
 
     llm_api: "live" (chat requests under the concurrency limit) or "batch" (the Batch API at half price;
     batch_poll: first wait between polls, default MOUNTNER_BATCH_POLL_SECONDS or BATCH_POLL_SECONDS).
@@ -400,7 +402,7 @@ def run(
 
     all_sentences = sorted(resumed.sentences + gen.new_sentences, key=lambda x: (x[0], x[1]))
     # A failed run leaves the old output as it was: what it did get is in the raw file, for the rerun.
-    written = 0 if error is not None else write_rows((s for _, _, s in all_sentences[:n_sentences]), output)
+    written = 0 if error is not None else write_rows(itertools.chain((s for _, _, s in all_sentences[:n_sentences]), real_prose), output)
 
     tokens_in_total = resumed.tokens_in + gen.tokens_in
     tokens_out_total = resumed.tokens_out + gen.tokens_out

@@ -460,3 +460,34 @@ def test_progress_bar_shows_failures_while_nothing_is_accepted(serve, tmp_path, 
     err = capfd.readouterr().err
     # refreshed during the run, not only once when the bar closes
     assert err.count("failed=") >= 3, err
+
+
+# ------------------------------------------------------------------------------------------ real prose
+def test_the_llm_writes_its_share_and_real_prose_fills_the_rest(serve, tmp_path):
+    """generate --generator openai: the LLM is asked for n x (1 - gloss - wiki) sentences, and WordNet glosses
+    and Wikipedia lead sentences (from the project's files) make up the rest of the CSV."""
+    server = serve()
+    output = tmp_path / "corpus" / "mountains.csv"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate.py"), "--generator", "openai", "--n-sentences", "20",
+         "--gloss-fraction", "0.25", "--wiki-fraction", "0.25", "--sentences-per-request", "5",
+         "--output", str(output), "--raw-dir", str(tmp_path / "corpus" / "raw")],
+        capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    assert proc.returncode == 0, proc.stderr
+    sentences = read_output(output)
+    leads = set((ROOT / "corpus" / "gazetteer" / "wikipedia_leads.txt").read_text(encoding="utf8").splitlines())
+    from_leads = [s for s in sentences.values() if s["text"] in leads]
+    assert len(sentences) == 20 and len(from_leads) == 5
+    assert server.total_requests == 2  # 10 LLM sentences, 5 a request
+    assert "WordNet glosses: 5 of 5" in proc.stdout and "Wikipedia leads: 5 of 5" in proc.stdout
+    assert_key_nowhere(tmp_path, proc.stdout, proc.stderr)
+
+
+def test_llm_dry_run_prices_only_the_llm_share(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate.py"), "--generator", "openai", "--dry-run", "--n-sentences", "1000",
+         "--gloss-fraction", "0.1", "--wiki-fraction", "0.4", "--raw-dir", str(tmp_path / "raw")],
+        capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "dry run: 500 sentences from the LLM; 100 WordNet glosses and 400 Wikipedia lead sentences" in proc.stdout

@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+from collections import Counter
 
 from results_table import END, START
 
@@ -195,6 +196,8 @@ def test_evaluate_counts_false_positives_on_mountain_free_text_and_draws_the_cur
     expected = sum(len(doc.ents) for doc in nlp.pipe(["We climbed Mount Kenya in May .", "Paris is a city .", "The cat sat ."]))
     assert neg["sentences"] == 3 and neg["false_positives"] == expected >= 1
     assert neg["fp_per_1000"] == 1000 * expected / 3
+    sources = [e._.mountner_source for doc in nlp.pipe(["We climbed Mount Kenya in May .", "Paris is a city .", "The cat sat ."]) for e in doc.ents]
+    assert neg["false_positives_by_source"] == dict(Counter(sources))
     assert f"{neg['false_positives']} false mountains in 3 sentences" in result.stdout
     assert rate["pooled"] == {"files": ["real: pos.iob", "neg.iob"], "sentences": 5, "gold_entities": 1}
     curve = rate["pr_curve"]

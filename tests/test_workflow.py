@@ -13,6 +13,9 @@ from random_bert import build_tiny_bert
 
 from conftest import ROOT
 
+# Every sentence from the LLM, so that the fault counts below are about its answers (the real prose that
+# generate adds is tested in test_generate_openai.py).
+LLM_ONLY = ["--vars.gloss_fraction=0", "--vars.wiki_fraction=0"]
 PROJECT_FILES = ["project.yml", "README.md", "configs", "scripts", "corpus/gazetteer", "corpus/templates", "corpus/lexicon"]
 
 
@@ -87,7 +90,7 @@ def test_generate_step_with_the_openai_backend_against_a_faulty_local_server(pro
     with LocalOpenAIServer(latency=0.05, probabilities=faults, seed=3, retry_after="0.2") as server:
         env = {**os.environ, "OPENAI_API_KEY": secret, "OPENAI_BASE_URL": server.base_url}
         result = subprocess.run(
-            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.n_sentences=150", "--vars.concurrency=8"],
+            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.n_sentences=150", "--vars.concurrency=8", *LLM_ONLY],
             cwd=project, capture_output=True, text=True, env=env,
         )
         assert result.returncode == 0, result.stderr[-3000:]
@@ -114,7 +117,7 @@ def test_generate_step_with_the_batch_api_against_a_local_server(project):
     with LocalOpenAIServer(batch_line_faults=faults, batch_outcomes=["expired"]) as server:
         env = {**os.environ, "OPENAI_API_KEY": secret, "OPENAI_BASE_URL": server.base_url, "MOUNTNER_BATCH_POLL_SECONDS": "0.05"}
         result = subprocess.run(
-            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.llm_api=batch", "--vars.n_sentences=200"],
+            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.llm_api=batch", "--vars.n_sentences=200", *LLM_ONLY],
             cwd=project, capture_output=True, text=True, env=env,
         )
         assert result.returncode == 0, result.stderr[-3000:]
