@@ -49,6 +49,8 @@ def main(
     gloss_fraction: float = typer.Option(0.08, min=0.0, max=1.0, help="Share of real WordNet glosses among the sentences (either generator)"),
     wiki_fraction: float = typer.Option(0.4, min=0.0, max=1.0, help="Share of real Wikipedia lead sentences "
                                                                    "(corpus/gazetteer/wikipedia_leads.txt) among the sentences (either generator)"),
+    name_swaps: int = typer.Option(0, min=0, help="Copies of each real-prose sentence that names a mountain, with other "
+                                                   "names in its place (on top of --n-sentences; name_swap.py)"),
     llm_api: LlmApi = typer.Option(LlmApi.live, help="live: chat requests as they go; batch: OpenAI's Batch API, half "
                                                      "price, done within 24 h (a restart resumes the same batches)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the LLM requests, tokens and cost (live and batch) "
@@ -79,7 +81,7 @@ def main(
     chosen = choose(generator)
     typer.echo(f"generator: {chosen.value}")
     try:
-        prose, prose_report = real_prose(n_glosses, n_wiki, seed)
+        prose, prose_report = real_prose(n_glosses, n_wiki, seed, name_swaps)
     except (OSError, ValueError) as exc:  # a missing or unreadable file of real text: named, no traceback
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(1)
@@ -110,9 +112,11 @@ def main(
     typer.echo(f"wrote {written} sentences, {sum(len(s['tokens']) for s in sentences)} word rows to {output}")
 
 
-def real_prose(n_glosses: int, n_wiki: int, seed: int) -> Tuple[List[dict], dict]:
+def real_prose(n_glosses: int, n_wiki: int, seed: int, name_swaps: int = 0) -> Tuple[List[dict], dict]:
     """Tagged rows of real text for either generator: WordNet glosses and Wikipedia lead sentences with the
-    gazetteer's mountains tagged, and what was asked for, written and left out."""
+    gazetteer's mountains tagged, plus name_swaps copies of each one that names a mountain with other names in
+    its place; and what was asked for, written and left out."""
+    import name_swap
     import wikipedia_leads
     import wordnet_glosses
     from gazetteer import load_mountains
@@ -123,14 +127,18 @@ def real_prose(n_glosses: int, n_wiki: int, seed: int) -> Tuple[List[dict], dict
     leads, leads_dropped = wikipedia_leads.sample(n_wiki, seed, mountain_names)
     report = {"wordnet_glosses": {"requested": n_glosses, "written": len(glosses), "left_out": dict(glosses_dropped)},
               "wikipedia_leads": {"requested": n_wiki, "written": len(leads), "left_out": leads_dropped}}
-    return glosses + leads, report
+    swaps_dropped: Counter = Counter()
+    swaps = name_swap.swapped_copies(glosses + leads, name_swaps, seed, dropped=swaps_dropped)
+    report["name_swaps"] = {"copies_per_sentence": name_swaps, "written": len(swaps), "left_out": dict(swaps_dropped)}
+    return glosses + leads + swaps, report
 
 
 def prose_summary(report: dict) -> str:
     glosses, leads = report["wordnet_glosses"], report["wikipedia_leads"]
     return (f"WordNet glosses: {glosses['written']} of {glosses['requested']} ({sum(glosses['left_out'].values())} left out)"
             f"; Wikipedia leads: {leads['written']} of {leads['requested']} ({sum(leads['left_out'].values())} left out: "
-            f"{leads['left_out']})")
+            f"{leads['left_out']})"
+            + (f"; name-swapped copies: {report['name_swaps']['written']}" if report.get("name_swaps", {}).get("written") else ""))
 
 if __name__ == "__main__":
     app()
