@@ -13,8 +13,7 @@ from collections import Counter
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from bio import bio_spans, word_char_offsets
-from pos_heuristic import tag_pos
-from sentence_record import validate_sentence
+from wordnet_glosses import tagged_row
 
 
 def name_kind(name: str, plural_heads: Iterable[str]) -> str:
@@ -38,20 +37,10 @@ def swap_once(row: dict, draw_name, tokenizer) -> Tuple[Optional[dict], str]:
         new_spans = [(s + len(name) - (end - start), e + len(name) - (end - start)) for s, e in new_spans]
         new_spans.append((start, start + len(name)))
     doc = tokenizer(text)
-    tags = ["O"] * len(doc)
-    for start, end in new_spans:
-        span = doc.char_span(start, end)
-        if span is None:
-            return None, "name_not_on_token_boundaries"
-        tags[span.start] = "B-MOUNTAIN"
-        for i in range(span.start + 1, span.end):
-            tags[i] = "I-MOUNTAIN"
-    tokens = [t.text for t in doc]
-    sentence, reason, _ = validate_sentence(doc.text, tokens, tags)
-    if sentence is None:
-        return None, reason
-    sentence.pos = tag_pos(tokens, [t != "O" for t in sentence.tags])
-    return sentence.to_row(), ""
+    spans = [doc.char_span(start, end) for start, end in new_spans]
+    if any(span is None for span in spans):
+        return None, "name_not_on_token_boundaries"
+    return tagged_row(doc, spans)
 
 
 def swapped_copies(rows: Sequence[dict], copies: int, seed: int, dropped: Optional[Counter] = None) -> List[dict]:

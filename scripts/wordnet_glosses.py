@@ -118,8 +118,6 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
     import spacy
     from spacy.util import filter_spans
 
-    from pos_heuristic import tag_pos
-    from sentence_record import validate_sentence
     from mountner_pipeline import KNOWN_NAMES, MountainGazetteer
 
     dropped = Counter() if dropped is None else dropped
@@ -145,20 +143,31 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
             if unexplained_head(doc, spans, generic_heads):
                 dropped["unknown_name_with_generic_head"] += 1
                 continue
-        tags = ["O"] * len(doc)
-        for span in spans:
-            tags[span.start] = "B-MOUNTAIN"
-            for i in range(span.start + 1, span.end):
-                tags[i] = "I-MOUNTAIN"
-        tokens = [t.text for t in doc]
-        # The check every generated sentence passes (sentence_record); one that fails is left out.
-        sentence, reason, _ = validate_sentence(doc.text, tokens, tags)
-        if sentence is None:
+        row, reason = tagged_row(doc, spans)
+        if row is None:
             dropped[reason] += 1
             continue
-        sentence.pos = tag_pos(tokens, [t != "O" for t in sentence.tags])
-        sentences.append(sentence.to_row())
+        sentences.append(row)
     return sentences
+
+
+def tagged_row(doc, spans) -> Tuple[Optional[dict], str]:
+    """The generators' row for a tokenized real sentence with these mountain spans, or (None, reason) where it
+    fails the check every generated sentence passes (sentence_record)."""
+    from pos_heuristic import tag_pos
+    from sentence_record import validate_sentence
+
+    tags = ["O"] * len(doc)
+    for span in spans:
+        tags[span.start] = "B-MOUNTAIN"
+        for i in range(span.start + 1, span.end):
+            tags[i] = "I-MOUNTAIN"
+    tokens = [t.text for t in doc]
+    sentence, reason, _ = validate_sentence(doc.text, tokens, tags)
+    if sentence is None:
+        return None, reason
+    sentence.pos = tag_pos(tokens, [t != "O" for t in sentence.tags])
+    return sentence.to_row(), ""
 
 
 def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSES, instances: Path = INSTANCES,
