@@ -15,8 +15,12 @@ LABEL = "MOUNTAIN"
 TAGS = ("O", f"B-{LABEL}", f"I-{LABEL}")
 
 # Columns of corpus/mountains.csv: one row per word (the seed's layout, plus the
-# split tag columns it derived).
-ROW_COLUMNS = ["sentence_id", "sentence", "word", "pos", "tag", "tag_general", "tag_position"]
+# split tag columns it derived, and where the sentence came from: ORIGINS).
+ROW_COLUMNS = ["sentence_id", "sentence", "word", "pos", "tag", "tag_general", "tag_position", "origin"]
+
+# Where a sentence came from: the evaluation reports the test split by origin, so that real prose
+# with unseen names (the hard case) is told apart from generated sentences.
+ORIGINS = ("template", "llm", "wordnet_gloss", "wikipedia_lead", "name_swap")
 
 LABEL_GUIDELINE = """\
 MOUNTAIN is the proper name of a peak, mountain, volcano, hill, ridge, massif or mountain range,
@@ -69,7 +73,8 @@ def word_char_offsets(text: str, words: Sequence[str]) -> Optional[List[Tuple[in
     return offsets
 
 
-def sentence_rows(sentence_id: int, text: str, words: Sequence[str], pos: Sequence[str], tags: Sequence[str]) -> Iterable[dict]:
+def sentence_rows(sentence_id: int, text: str, words: Sequence[str], pos: Sequence[str], tags: Sequence[str],
+                  origin: str = "") -> Iterable[dict]:
     for word, pos_tag, tag in zip(words, pos, tags):
         yield {
             "sentence_id": sentence_id,
@@ -79,11 +84,12 @@ def sentence_rows(sentence_id: int, text: str, words: Sequence[str], pos: Sequen
             "tag": tag,
             "tag_general": tag[2:] if tag != "O" else "O",
             "tag_position": tag[0],
+            "origin": origin,
         }
 
 
 def write_rows(sentences: Iterable[dict], path: Path) -> int:
-    """Write sentences ({"text", "tokens", "pos", "tags"}) as word rows; return the sentence count.
+    """Write sentences ({"text", "tokens", "pos", "tags"}, optional "origin") as word rows; return the sentence count.
 
     The file is replaced only once every row is written (see open_atomic)."""
     n = 0
@@ -91,5 +97,6 @@ def write_rows(sentences: Iterable[dict], path: Path) -> int:
         writer = csv.DictWriter(f, fieldnames=ROW_COLUMNS)
         writer.writeheader()
         for n, sentence in enumerate(sentences, start=1):
-            writer.writerows(sentence_rows(n - 1, sentence["text"], sentence["tokens"], sentence["pos"], sentence["tags"]))
+            writer.writerows(sentence_rows(n - 1, sentence["text"], sentence["tokens"], sentence["pos"], sentence["tags"],
+                                           sentence.get("origin", "")))
     return n

@@ -43,7 +43,7 @@ def _validated(text: str, words: Sequence[str], tags: Sequence[object], where: s
 
 
 def read_word_rows(path: Path) -> List[Sentence]:
-    """corpus/mountains.csv: one row per word, columns ROW_COLUMNS (tag_general/tag_position optional)."""
+    """corpus/mountains.csv: one row per word, columns ROW_COLUMNS (tag_general/tag_position/origin optional)."""
     frame = _read_csv(path)
     missing = [c for c in ("sentence_id", "sentence", "word", "tag") if c not in frame.columns]
     if missing:
@@ -59,7 +59,9 @@ def read_word_rows(path: Path) -> List[Sentence]:
             line = rows.loc[rows["word"] == "", "_line"].iloc[0]
             raise DataError(f"{path}:{line}: empty word")
         pos = list(rows["pos"]) if "pos" in rows else []
-        sentences.append(_validated(texts[0], list(rows["word"]), list(rows["tag"]), where, pos))
+        sentence = _validated(texts[0], list(rows["word"]), list(rows["tag"]), where, pos)
+        sentence.origin = rows["origin"].iloc[0] if "origin" in rows else ""
+        sentences.append(sentence)
     return sentences
 
 
@@ -165,6 +167,8 @@ def words_to_doc(nlp, sentence: Sentence, label: str = "MOUNTAIN") -> Tuple[Opti
     if n_misaligned:
         return None, n_misaligned
     doc.set_ents(ents, default="outside")
+    if sentence.origin:  # DocBin(store_user_data=True) keeps it, for evaluate's scores by origin
+        doc.user_data["origin"] = sentence.origin
     return doc, 0
 
 

@@ -131,7 +131,32 @@ def evaluate_docbin(nlp, path: Path, batch_size: int) -> dict:
     predicted = pipe_by_length(nlp, (d.text for d in gold_docs), batch_size=batch_size)
     examples = [Example(pred, gold) for pred, gold in zip(tqdm(predicted, total=len(gold_docs), desc=path.name, leave=False), gold_docs)]
     # Same tokenizer on both sides, so spaCy tokens are the words seqeval scores.
-    return score([tags_from_doc(eg.reference) for eg in examples], [tags_from_doc(eg.predicted) for eg in examples], examples)
+    result = score([tags_from_doc(eg.reference) for eg in examples], [tags_from_doc(eg.predicted) for eg in examples], examples)
+    result["by_origin"] = scores_by_origin(examples)
+    return result
+
+
+def scores_by_origin(examples: Sequence[Example]) -> Dict[str, dict]:
+    """seqeval P/R/F1 for each origin of the gold sentences (doc.user_data["origin"], set by convert from
+    corpus/mountains.csv): generated sentences and real prose are different tests. Empty without origins."""
+    groups: Dict[str, List[Example]] = {}
+    for eg in examples:
+        origin = eg.reference.user_data.get("origin")
+        if origin:
+            groups.setdefault(origin, []).append(eg)
+    kwargs = dict(mode="strict", scheme=IOB2, zero_division=0)
+    by_origin = {}
+    for origin, group in sorted(groups.items()):
+        gold, pred = [tags_from_doc(eg.reference) for eg in group], [tags_from_doc(eg.predicted) for eg in group]
+        by_origin[origin] = {
+            "sentences": len(group),
+            "gold_entities": sum(len(eg.reference.ents) for eg in group),
+            "predicted_entities": sum(len(eg.predicted.ents) for eg in group),
+            "precision": precision_score(gold, pred, **kwargs),
+            "recall": recall_score(gold, pred, **kwargs),
+            "f1": f1_score(gold, pred, **kwargs),
+        }
+    return by_origin
 
 
 def evaluate_sentences(nlp, sentences: List[Sentence], name: str, batch_size: int) -> Tuple[dict, List[Example]]:
@@ -280,6 +305,9 @@ def print_result(name: str, result: dict) -> None:
             typer.echo(f"  {row['band']:>13}   {row['entities']:8}   {_fmt(row['precision']):>9}")
     for source, row in result.get("sources", {}).items():
         typer.echo(f"from {source}: {row['entities']} entities, precision {row['precision']:.3f}")
+    for origin, row in result.get("by_origin", {}).items():
+        typer.echo(f"sentences from {origin}: {row['sentences']}, {row['gold_entities']} gold / {row['predicted_entities']} predicted "
+                   f"entities: P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}")
     errors = result["errors"]
     for title, key in (("missed", "missed_by_kind"), ("wrong boundary", "boundary_errors_by_kind"), ("false positives", "false_positives_by_kind")):
         if errors[key]:

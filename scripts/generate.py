@@ -104,7 +104,7 @@ def main(
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(1)
     report.update(prose_report)
-    sentences += prose
+    sentences = [{**sentence, "origin": "template"} for sentence in sentences] + prose
     random.Random(seed).shuffle(sentences)
     written = write_rows(sentences, output)
     generate_offline.write_report(report, output.parent / generate_offline.REPORT_FILE_NAME)
@@ -130,7 +130,9 @@ def real_prose(n_glosses: int, n_wiki: int, seed: int, name_swaps: int = 0) -> T
     swaps_dropped: Counter = Counter()
     swaps = name_swap.swapped_copies(glosses + leads, name_swaps, seed, dropped=swaps_dropped)
     report["name_swaps"] = {"copies_per_sentence": name_swaps, "written": len(swaps), "left_out": dict(swaps_dropped)}
-    return glosses + leads + swaps, report
+    rows = [{**row, "origin": origin} for origin, part in (("wordnet_gloss", glosses), ("wikipedia_lead", leads), ("name_swap", swaps))
+            for row in part]
+    return rows, report
 
 
 def prose_summary(report: dict) -> str:

@@ -629,7 +629,7 @@ def main(
     except offline_data.DataFileError as exc:
         typer.echo(f"generate_offline: {exc}", err=True)
         raise typer.Exit(1)
-    n = bio.write_rows(sentences, output)
+    n = bio.write_rows(({**sentence, "origin": "template"} for sentence in sentences), output)
     write_report(report, output.parent / REPORT_FILE_NAME)
     n_ent = sum(any(t != "O" for t in s["tags"]) for s in sentences)
     typer.echo(f"wrote {n} sentences ({n_ent} with a mountain) to {output}")

@@ -402,7 +402,7 @@ def run(
 
     all_sentences = sorted(resumed.sentences + gen.new_sentences, key=lambda x: (x[0], x[1]))
     # A failed run leaves the old output as it was: what it did get is in the raw file, for the rerun.
-    written = 0 if error is not None else write_rows(itertools.chain((s for _, _, s in all_sentences[:n_sentences]), real_prose), output)
+    written = 0 if error is not None else write_rows(itertools.chain(({**s, "origin": "llm"} for _, _, s in all_sentences[:n_sentences]), real_prose), output)
 
     tokens_in_total = resumed.tokens_in + gen.tokens_in
     tokens_out_total = resumed.tokens_out + gen.tokens_out

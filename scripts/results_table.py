@@ -57,6 +57,9 @@ def table(metrics_files: List[Path]) -> str:
             lines.append(
                 f"| {pipeline} | {encoder} | {name} | {r['sentences']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {confident_share(r)} | - |"
             )
+            for origin, o in (r.get("by_origin") or {}).items():
+                lines.append(f"| {pipeline} | {encoder} | {name}, sentences from {origin} | {o['sentences']} | {o['precision']:.3f} | "
+                             f"{o['recall']:.3f} | {o['f1']:.3f} | - | - |")
         skipped = data["meta"].get("skipped") or []
         if not any(name.startswith("real: ") for name in data["results"]):
             # Without this row the table would show only scores on generated data.

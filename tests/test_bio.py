@@ -27,11 +27,13 @@ def test_word_char_offsets_requires_words_in_order():
 
 def test_write_rows_writes_the_row_layout(tmp_path):
     path = tmp_path / "rows.csv"
-    n = write_rows([{"text": "K2 rises.", "tokens": ["K2", "rises", "."], "pos": ["PROPN", "VERB", "PUNCT"], "tags": ["B-MOUNTAIN", "O", "O"]}], path)
+    n = write_rows([{"text": "K2 rises.", "tokens": ["K2", "rises", "."], "pos": ["PROPN", "VERB", "PUNCT"], "tags": ["B-MOUNTAIN", "O", "O"],
+                     "origin": "template"}], path)
     frame = pd.read_csv(path, keep_default_na=False)
     assert n == 1
-    assert list(frame.columns) == ["sentence_id", "sentence", "word", "pos", "tag", "tag_general", "tag_position"]
+    assert list(frame.columns) == ["sentence_id", "sentence", "word", "pos", "tag", "tag_general", "tag_position", "origin"]
     assert list(frame["tag_general"]) == ["MOUNTAIN", "O", "O"] and list(frame["tag_position"]) == ["B", "O", "O"]
+    assert list(frame["origin"]) == ["template"] * 3
 
 
 def test_write_rows_leaves_the_old_file_when_writing_fails(tmp_path):

@@ -263,3 +263,25 @@ def test_iob_mixing_two_and_three_columns_is_refused_at_the_first_odd_line(tmp_p
     path.write_text("The\tO\nAlps\tB-MOUNTAIN\n\nMonte NNP B-MOUNTAIN\nRosa NNP I-MOUNTAIN\n", encoding="utf8")
     with pytest.raises(DataError, match=re.escape(f"{path}:4: 3 columns, but line 1 has 2")):
         read_iob(path)
+
+
+def test_convert_keeps_each_sentence_origin_for_evaluate(tmp_path):
+    """The origin column of corpus/mountains.csv reaches the DocBins (doc.user_data), so that evaluate can
+    score generated sentences and real prose apart; a file without the column converts as before."""
+    rows = tmp_path / "rows.csv"
+    sentences = []
+    for i, origin in enumerate(["template", "wikipedia_lead", "name_swap", "wordnet_gloss"] * 10):
+        row = sentence(f"Day {i}: we saw Mount Hood.", ["Day", str(i), ":", "we", "saw", "Mount", "Hood", "."],
+                       ["O"] * 5 + ["B-MOUNTAIN", "I-MOUNTAIN", "O"])
+        sentences.append({**row, "origin": origin})
+    write_rows(sentences, rows)
+    assert [s.origin for s in read_word_rows(rows)][:4] == ["template", "wikipedia_lead", "name_swap", "wordnet_gloss"]
+    result = run_convert(rows, "--output-dir", tmp_path, "--report", tmp_path / "report.json", "--heldout-fraction", "0.0")
+    assert result.returncode == 0, result.stderr
+    nlp = spacy.blank("en")
+    docs = [d for split in ("train", "dev", "test") for d in DocBin().from_disk(tmp_path / f"{split}.spacy").get_docs(nlp.vocab)]
+    by_text = {d.text: d.user_data.get("origin") for d in docs}
+    assert by_text == {s["text"]: s["origin"] for s in sentences}
+    without = tmp_path / "without.csv"
+    without.write_text("sentence_id,sentence,word,pos,tag\n0,K2 rises,K2,PROPN,B-MOUNTAIN\n0,K2 rises,rises,VERB,O\n", encoding="utf8")
+    assert read_word_rows(without)[0].origin == ""

@@ -237,6 +237,7 @@ def test_cli_writes_csv(tmp_path):
     df = pd.read_csv(out, keep_default_na=False)
     assert list(df.columns) == bio.ROW_COLUMNS
     assert df["sentence_id"].nunique() == 60
+    assert set(df["origin"]) == {"template"}  # evaluate reports the test split by origin
     assert set(df["tag"]) <= set(bio.TAGS)
     assert (df["tag_general"] == df["tag"].str.replace(r"^[BI]-", "", regex=True)).all()
     report = json.loads((tmp_path / go.REPORT_FILE_NAME).read_text(encoding="utf8"))  # beside the CSV

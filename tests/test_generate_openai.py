@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import generate_openai as g
@@ -480,6 +481,8 @@ def test_the_llm_writes_its_share_and_real_prose_fills_the_rest(serve, tmp_path)
     assert len(sentences) == 20 and len(from_leads) == 5
     assert server.total_requests == 2  # 10 LLM sentences, 5 a request
     assert "WordNet glosses: 5 of 5" in proc.stdout and "Wikipedia leads: 5 of 5" in proc.stdout
+    origins = pd.read_csv(output, keep_default_na=False).groupby("sentence_id")["origin"].first()
+    assert origins.value_counts().to_dict() == {"llm": 10, "wordnet_gloss": 5, "wikipedia_lead": 5}
     assert_key_nowhere(tmp_path, proc.stdout, proc.stderr)
 
 

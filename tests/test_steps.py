@@ -4,6 +4,7 @@ import subprocess
 import sys
 from collections import Counter
 
+import spacy
 from results_table import END, START
 
 from conftest import ROOT
@@ -59,13 +60,17 @@ def test_results_table_is_written_between_the_markers(tmp_path):
     metrics = tmp_path / "config.json"
     result = {"sentences": 10, "seqeval": {"precision": 0.5, "recall": 0.25, "f1": 1 / 3},
               "reliability": [{"band": "0.9-1.0", "entities": 4, "precision": 0.75}]}
-    metrics.write_text(json.dumps({"meta": {"pipeline": ["transformer", "mountner"], "encoder": {"used": "tiny"}}, "results": {"real: x.iob": result}}))
+    by_origin = {"name_swap": {"sentences": 4, "precision": 1.0, "recall": 0.75, "f1": 6 / 7}}
+    test = {**result, "by_origin": by_origin}
+    metrics.write_text(json.dumps({"meta": {"pipeline": ["transformer", "mountner"], "encoder": {"used": "tiny"}},
+                                   "results": {"test (unseen names)": test, "real: x.iob": result}}))
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n{START}\nold\n{END}\nafter\n")
     assert script("results_table.py", "--readme", readme, metrics, tmp_path / "missing.json").returncode == 0
     text = readme.read_text()
     assert "old" not in text and text.endswith(f"{END}\nafter\n")
     assert "| transformer + mountner | tiny | real: x.iob | 10 | 0.500 | 0.250 | 0.333 | 100% at >= 0.9, precision 0.750 | - |" in text
+    assert "| transformer + mountner | tiny | test (unseen names), sentences from name_swap | 4 | 1.000 | 0.750 | 0.857 | - | - |" in text
 
 
 def test_a_readme_without_the_markers_is_one_clear_line_and_stays_as_it_was(tmp_path):
@@ -269,3 +274,31 @@ def test_results_table_shows_false_positives_per_1000_and_the_curve(tmp_path):
     assert "| mountain-free: neg.iob | 400 | - | - | - | - | 15.0 (6 found) |" in text
     assert (tmp_path / "docs" / "pr.png").read_bytes() == plot.read_bytes() and "](docs/pr.png)" in text
     assert "| 0.5 | 0.667 | 0.500 | 2.5 |" in text
+
+
+def test_test_split_is_scored_by_origin_of_its_sentences():
+    """Generated sentences and real prose are different tests: scores_by_origin scores each apart."""
+    from spacy.training import Example
+
+    from evaluate import scores_by_origin
+
+    nlp = spacy.blank("en")
+
+    def example(text, gold, predicted, origin):
+        reference, prediction = nlp.make_doc(text), nlp.make_doc(text)
+        reference.set_ents([reference.char_span(*span, label="MOUNTAIN") for span in gold])
+        prediction.set_ents([prediction.char_span(*span, label="MOUNTAIN") for span in predicted])
+        if origin:
+            reference.user_data["origin"] = origin
+        return Example(prediction, reference)
+
+    text = "We climbed Mount Hood and K2 ."
+    hood, k2 = (11, 21), (26, 28)
+    examples = [example(text, [hood, k2], [hood, k2], "template"), example(text, [hood, k2], [hood], "name_swap"),
+                example(text, [hood, k2], [hood], "name_swap"), example(text, [hood], [], None)]
+    by_origin = scores_by_origin(examples)
+    assert set(by_origin) == {"template", "name_swap"}  # a sentence without an origin is in no group
+    assert by_origin["template"]["f1"] == 1.0 and by_origin["template"]["sentences"] == 1
+    swapped = by_origin["name_swap"]
+    assert (swapped["sentences"], swapped["gold_entities"], swapped["predicted_entities"]) == (2, 4, 2)
+    assert (swapped["precision"], swapped["recall"]) == (1.0, 0.5)
