@@ -49,7 +49,7 @@ def main(
     gloss_fraction: float = typer.Option(0.08, min=0.0, max=1.0, help="Share of real WordNet glosses among the sentences (either generator)"),
     wiki_fraction: float = typer.Option(0.4, min=0.0, max=1.0, help="Share of real Wikipedia lead sentences "
                                                                    "(corpus/gazetteer/wikipedia_leads.txt) among the sentences (either generator)"),
-    name_swaps: int = typer.Option(0, min=0, help="Copies of each real-prose sentence that names a mountain, with other "
+    name_swaps: int = typer.Option(3, min=0, help="Copies of each real-prose sentence that names a mountain, with other "
                                                    "names in its place (on top of --n-sentences; name_swap.py)"),
     llm_api: LlmApi = typer.Option(LlmApi.live, help="live: chat requests as they go; batch: OpenAI's Batch API, half "
                                                      "price, done within 24 h (a restart resumes the same batches)"),

@@ -24,7 +24,8 @@ from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.util import filter_spans, registry
 from thinc.api import Config
 from spacy_transformers.util import registry as trf_registry
-from thinc.api import Model, SequenceCategoricalCrossentropy, Softmax, chain, concatenate, set_dropout_rate, with_array
+from thinc.api import (Maxout, Model, SequenceCategoricalCrossentropy, Softmax, chain, clone, concatenate, expand_window, residual,
+                       set_dropout_rate, with_array)
 from thinc.types import Floats2d
 
 # Read after spacy.load(): ent._.confidence and, per token, the probability of its tag.
@@ -101,6 +102,34 @@ def build_concat_tok2vec(transformer: Model, features: Model) -> Model:
     return concatenate(transformer, features)
 
 
+@registry.architectures("mountner.ConcatTok2Vec.v2")
+def build_concat_tok2vec_v2(transformer: Model, features: Model, context: Model) -> Model:
+    """v1, then a context layer over the joined vectors (mountner.ContextEncoder.v1): a word's capitals and its
+    neighbours' meet the encoder's view of the sentence in a learnt layer, not only in the tagger's linear output."""
+    return chain(concatenate(transformer, features), context)
+
+
+@registry.architectures("mountner.ContextEncoder.v1")
+def build_context_encoder(depth: int = 1, window_size: int = 1, maxout_pieces: int = 3) -> Model[List[Floats2d], List[Floats2d]]:
+    """spaCy's MaxoutWindowEncoder (residual maxout blocks over a window of neighbours), with its width taken from
+    its input at initialize: the joined vectors are as wide as the encoder (384 for MiniLM, 768 for BERT) plus the
+    form features, so the same config serves either encoder."""
+    blocks = clone(residual(chain(expand_window(window_size=window_size), Maxout(nP=maxout_pieces, normalize=True))), depth)
+    encoder = with_array(blocks, pad=window_size * depth)
+
+    def init(model: Model, X: Optional[List[Floats2d]] = None, Y=None) -> None:
+        if X is not None and not model.has_dim("nO"):
+            width = X[0].shape[1]
+            for node in blocks.walk():
+                if node.name == "maxout":
+                    node.set_dim("nI", width * (2 * window_size + 1))
+                    node.set_dim("nO", width)
+            model.set_dim("nO", width)
+        encoder.initialize(X=X)
+
+    return Model("mountner_context", lambda model, X, is_train: encoder(X, is_train), init=init, layers=[encoder], dims={"nO": None})
+
+
 @registry.architectures("mountner.TokenTagger.v1")
 def build_token_tagger(tok2vec: Model, nO: Optional[int] = None) -> Model:
     """Per-token softmax over BIO tags on top of any tok2vec (one vector per spaCy token)."""
@@ -164,7 +193,7 @@ DEFAULT_MODEL_CONFIG = """
 nO = null
 
 [model.tok2vec]
-@architectures = "mountner.ConcatTok2Vec.v1"
+@architectures = "mountner.ConcatTok2Vec.v2"
 
 [model.tok2vec.transformer]
 @architectures = "spacy-transformers.TransformerListener.v1"
@@ -187,6 +216,12 @@ include_static_vectors = false
 [model.tok2vec.features.encode]
 @architectures = "spacy.MaxoutWindowEncoder.v2"
 width = 64
+depth = 1
+window_size = 1
+maxout_pieces = 3
+
+[model.tok2vec.context]
+@architectures = "mountner.ContextEncoder.v1"
 depth = 1
 window_size = 1
 maxout_pieces = 3

@@ -471,7 +471,7 @@ def test_the_llm_writes_its_share_and_real_prose_fills_the_rest(serve, tmp_path)
     output = tmp_path / "corpus" / "mountains.csv"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "generate.py"), "--generator", "openai", "--n-sentences", "20",
-         "--gloss-fraction", "0.25", "--wiki-fraction", "0.25", "--sentences-per-request", "5",
+         "--gloss-fraction", "0.25", "--wiki-fraction", "0.25", "--name-swaps", "0", "--sentences-per-request", "5",
          "--output", str(output), "--raw-dir", str(tmp_path / "corpus" / "raw")],
         capture_output=True, text=True, timeout=120, env=os.environ.copy())
     assert proc.returncode == 0, proc.stderr

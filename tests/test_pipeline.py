@@ -180,7 +180,7 @@ def test_a_sentence_gets_one_answer_wherever_it_stands(trained):
     copies = [doc[i * n:(i + 1) * n] for i in range(60)]
     expected = [round(t._.mountner_prob, 4) for t in alone]
     # What the tagger reads from the transformer: its vectors pooled onto the tokens.
-    transformer = nlp.get_pipe("mountner").model.get_ref("tok2vec").layers[0]
+    transformer = next(node for node in nlp.get_pipe("mountner").model.walk() if node.name == "transformer-listener>>trfs2arrays")
     vectors = transformer.predict([doc])[0].reshape(60, n, -1)
     assert numpy.abs(vectors - transformer.predict([alone])[0][None]).max() < 1e-4
     for copy in copies:
@@ -207,3 +207,20 @@ def test_a_sentence_longer_than_the_window_is_read_in_overlapping_pieces():
     # A doc without sentence boundaries (as in training) is read as one sentence.
     plain = spacy.blank("en")("Ben Nevis is high.")
     assert [s.text for s in get_spans([plain])[0]] == ["Ben Nevis is high."]
+
+
+@pytest.mark.parametrize("width", [10, 24])
+def test_context_encoder_takes_its_width_from_its_input_and_round_trips(width):
+    """mountner.ContextEncoder.v1 sits on the joined encoder + form vectors, whose width depends on the
+    encoder (384 for MiniLM, 768 for BERT): it must take it from its input, and load into a fresh copy."""
+    make = spacy.registry.architectures.get("mountner.ContextEncoder.v1")
+    rng = numpy.random.default_rng(0)
+    X = [rng.random((5, width), dtype="float32"), rng.random((1, width), dtype="float32")]
+    encoder = make(depth=2, window_size=1, maxout_pieces=3)
+    encoder.initialize(X=X)
+    Y = encoder.predict(X)
+    assert [y.shape for y in Y] == [(5, width), (1, width)] and encoder.get_dim("nO") == width
+    copy = make(depth=2, window_size=1, maxout_pieces=3).from_bytes(encoder.to_bytes())
+    assert all(numpy.array_equal(a, b) for a, b in zip(copy.predict(X), Y))
+    # a learnt layer, not the identity of the residual blocks
+    assert not numpy.allclose(Y[0], X[0])
