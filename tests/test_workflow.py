@@ -90,7 +90,8 @@ def test_generate_step_with_the_openai_backend_against_a_faulty_local_server(pro
     with LocalOpenAIServer(latency=0.05, probabilities=faults, seed=3, retry_after="0.2") as server:
         env = {**os.environ, "OPENAI_API_KEY": secret, "OPENAI_BASE_URL": server.base_url}
         result = subprocess.run(
-            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.n_sentences=150", "--vars.concurrency=8", *LLM_ONLY],
+            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.n_sentences=150",
+             "--vars.concurrency=8", *LLM_ONLY],
             cwd=project, capture_output=True, text=True, env=env,
         )
         assert result.returncode == 0, result.stderr[-3000:]
@@ -117,7 +118,8 @@ def test_generate_step_with_the_batch_api_against_a_local_server(project):
     with LocalOpenAIServer(batch_line_faults=faults, batch_outcomes=["expired"]) as server:
         env = {**os.environ, "OPENAI_API_KEY": secret, "OPENAI_BASE_URL": server.base_url, "MOUNTNER_BATCH_POLL_SECONDS": "0.05"}
         result = subprocess.run(
-            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.llm_api=batch", "--vars.n_sentences=200", *LLM_ONLY],
+            [sys.executable, "-m", "spacy", "project", "run", "generate", ".", "--vars.generator=openai", "--vars.llm_api=batch",
+             "--vars.n_sentences=200", *LLM_ONLY],
             cwd=project, capture_output=True, text=True, env=env,
         )
         assert result.returncode == 0, result.stderr[-3000:]
