@@ -14,13 +14,11 @@ from atomic_write import open_atomic
 LABEL = "MOUNTAIN"
 TAGS = ("O", f"B-{LABEL}", f"I-{LABEL}")
 
-# Columns of corpus/mountains.csv: one row per word (the seed's layout, plus the
-# split tag columns it derived, and where the sentence came from: ORIGINS).
+# Columns of corpus/mountains.csv: one row per word (the seed's layout, plus the split tag columns
+# it derived, and where the sentence came from: template, llm, wordnet_gloss, wikipedia_lead or
+# name_swap; evaluate scores the test split by origin, so that real prose is told apart from
+# generated sentences).
 ROW_COLUMNS = ["sentence_id", "sentence", "word", "pos", "tag", "tag_general", "tag_position", "origin"]
-
-# Where a sentence came from: the evaluation reports the test split by origin, so that real prose
-# with unseen names (the hard case) is told apart from generated sentences.
-ORIGINS = ("template", "llm", "wordnet_gloss", "wikipedia_lead", "name_swap")
 
 LABEL_GUIDELINE = """\
 MOUNTAIN is the proper name of a peak, mountain, volcano, hill, ridge, massif or mountain range,

@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import typer
-from seqeval.metrics import f1_score, precision_score, recall_score
-from seqeval.scheme import IOB2
 from spacy.tokens import DocBin
 from spacy.util import minibatch, registry
 from tqdm import tqdm
 
 from atomic_write import write_text_atomic
 from corpus_io import DataError, doc_to_word_tags, read_sentences
-from evaluate import tags_from_doc
+from evaluate import seqeval_prf, tags_from_doc
 from model_loading import load_or_exit
 from results_table import replace_block
 
@@ -59,12 +57,6 @@ def decode_all(nlp, texts: List[str], to_tags, configs: Dict[str, dict], batch_s
     return tags
 
 
-def prf(gold: List[List[str]], predicted: List[List[str]]) -> dict:
-    kwargs = dict(mode="strict", scheme=IOB2, zero_division=0)
-    return {"precision": precision_score(gold, predicted, **kwargs), "recall": recall_score(gold, predicted, **kwargs),
-            "f1": f1_score(gold, predicted, **kwargs)}
-
-
 def table(results: Dict[str, Dict[str, dict]], sets: List[str]) -> str:
     free = any("mountain-free" in by_set for by_set in results.values())
     header = "| decoder | " + " | ".join(f"{s} P / R / F1" for s in sets) + (" | false names per 1,000 mountain-free sentences" if free else "")
@@ -101,7 +93,7 @@ def main(
         gold = [tags_from_doc(doc) for doc in gold_docs]
         predicted = decode_all(nlp, [d.text for d in gold_docs], lambda i, doc: tags_from_doc(doc), configs, batch_size, name)
         for variant, tags in predicted.items():
-            results[variant][name] = prf(gold, tags)
+            results[variant][name] = seqeval_prf(gold, tags)
         sets.append(name)
     if iob is not None and iob.is_file():
         try:
@@ -112,7 +104,7 @@ def main(
         predicted = decode_all(nlp, [s.text for s in sentences], lambda i, doc: doc_to_word_tags(doc, sentences[i]), configs,
                                batch_size, iob.name)
         for variant, tags in predicted.items():
-            results[variant]["real"] = prf([s.tags for s in sentences], tags)
+            results[variant]["real"] = seqeval_prf([s.tags for s in sentences], tags)
         sets.append("real")
     elif iob is not None:
         typer.echo(f"decoder_rules: {iob} not found, real text skipped")

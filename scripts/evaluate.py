@@ -25,6 +25,8 @@ from mountner_pipeline import pipe_by_length  # also registers the mountner fact
 
 app = typer.Typer(add_completion=False)
 
+# seqeval's entity-level scoring as every figure here uses it: exact spans, IOB2.
+STRICT_IOB2 = dict(mode="strict", scheme=IOB2, zero_division=0)
 CONFIDENCE_BANDS = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0001)]
 # Thresholds on ent._.confidence for the precision-recall curve: keep entities at or above each.
 CURVE_THRESHOLDS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
@@ -95,6 +97,12 @@ def error_analysis(examples: Sequence[Example]) -> dict:
     }
 
 
+def seqeval_prf(gold_tags: List[List[str]], pred_tags: List[List[str]]) -> dict:
+    """Entity-level precision, recall and F1 (strict IOB2), as every score here reports them."""
+    return {"precision": precision_score(gold_tags, pred_tags, **STRICT_IOB2), "recall": recall_score(gold_tags, pred_tags, **STRICT_IOB2),
+            "f1": f1_score(gold_tags, pred_tags, **STRICT_IOB2)}
+
+
 def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List[Example]) -> dict:
     spacy_scores = get_ner_prf(examples)
     pairs, _ = confidence_pairs(examples)
@@ -106,23 +114,18 @@ def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List
             source = ent._.get("mountner_source") if ent.has_extension("mountner_source") else None
             if source is not None:
                 by_source.setdefault(source, []).append(right)
-    kwargs = dict(mode="strict", scheme=IOB2, zero_division=0)
     return {
         "sentences": len(examples),
         "gold_entities": sum(len(eg.reference.ents) for eg in examples),
         "predicted_entities": sum(len(eg.predicted.ents) for eg in examples),
-        "seqeval": {
-            "precision": precision_score(gold_tags, pred_tags, **kwargs),
-            "recall": recall_score(gold_tags, pred_tags, **kwargs),
-            "f1": f1_score(gold_tags, pred_tags, **kwargs),
-        },
+        "seqeval": seqeval_prf(gold_tags, pred_tags),
         "spacy": {"ents_p": spacy_scores["ents_p"], "ents_r": spacy_scores["ents_r"], "ents_f": spacy_scores["ents_f"]},
         "reliability": reliability(pairs) if pairs else None,
         # where the entities came from: the tagger, or a known name it left out
         "sources": {source: {"entities": len(rights), "precision": sum(rights) / len(rights)} for source, rights in sorted(by_source.items())},
         "errors": error_analysis(examples),
         # seqeval's report fails when neither side has an entity
-        "report": classification_report(gold_tags, pred_tags, digits=3, **kwargs) if any(t != "O" for tags in gold_tags + pred_tags for t in tags) else "",
+        "report": classification_report(gold_tags, pred_tags, digits=3, **STRICT_IOB2) if any(t != "O" for tags in gold_tags + pred_tags for t in tags) else "",
     }
 
 
@@ -131,32 +134,29 @@ def evaluate_docbin(nlp, path: Path, batch_size: int) -> dict:
     predicted = pipe_by_length(nlp, (d.text for d in gold_docs), batch_size=batch_size)
     examples = [Example(pred, gold) for pred, gold in zip(tqdm(predicted, total=len(gold_docs), desc=path.name, leave=False), gold_docs)]
     # Same tokenizer on both sides, so spaCy tokens are the words seqeval scores.
-    result = score([tags_from_doc(eg.reference) for eg in examples], [tags_from_doc(eg.predicted) for eg in examples], examples)
-    result["by_origin"] = scores_by_origin(examples)
+    gold_tags, pred_tags = [tags_from_doc(eg.reference) for eg in examples], [tags_from_doc(eg.predicted) for eg in examples]
+    result = score(gold_tags, pred_tags, examples)
+    result["by_origin"] = scores_by_origin(examples, gold_tags, pred_tags)
     return result
 
 
-def scores_by_origin(examples: Sequence[Example]) -> Dict[str, dict]:
+def scores_by_origin(examples: Sequence[Example], gold_tags: Sequence[List[str]], pred_tags: Sequence[List[str]]) -> Dict[str, dict]:
     """seqeval P/R/F1 for each origin of the gold sentences (doc.user_data["origin"], set by convert from
     corpus/mountains.csv): generated sentences and real prose are different tests. Empty without origins."""
-    groups: Dict[str, List[Example]] = {}
-    for eg in examples:
+    groups: Dict[str, List[int]] = {}
+    for i, eg in enumerate(examples):
         origin = eg.reference.user_data.get("origin")
         if origin:
-            groups.setdefault(origin, []).append(eg)
-    kwargs = dict(mode="strict", scheme=IOB2, zero_division=0)
-    by_origin = {}
-    for origin, group in sorted(groups.items()):
-        gold, pred = [tags_from_doc(eg.reference) for eg in group], [tags_from_doc(eg.predicted) for eg in group]
-        by_origin[origin] = {
+            groups.setdefault(origin, []).append(i)
+    return {
+        origin: {
             "sentences": len(group),
-            "gold_entities": sum(len(eg.reference.ents) for eg in group),
-            "predicted_entities": sum(len(eg.predicted.ents) for eg in group),
-            "precision": precision_score(gold, pred, **kwargs),
-            "recall": recall_score(gold, pred, **kwargs),
-            "f1": f1_score(gold, pred, **kwargs),
+            "gold_entities": sum(len(examples[i].reference.ents) for i in group),
+            "predicted_entities": sum(len(examples[i].predicted.ents) for i in group),
+            **seqeval_prf([gold_tags[i] for i in group], [pred_tags[i] for i in group]),
         }
-    return by_origin
+        for origin, group in sorted(groups.items())
+    }
 
 
 def evaluate_sentences(nlp, sentences: List[Sentence], name: str, batch_size: int) -> Tuple[dict, List[Example]]:

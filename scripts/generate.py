@@ -104,7 +104,7 @@ def main(
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(1)
     report.update(prose_report)
-    sentences = [{**sentence, "origin": "template"} for sentence in sentences] + prose
+    sentences += prose
     random.Random(seed).shuffle(sentences)
     written = write_rows(sentences, output)
     generate_offline.write_report(report, output.parent / generate_offline.REPORT_FILE_NAME)

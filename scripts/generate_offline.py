@@ -550,7 +550,7 @@ def render(gen: Generator, kind: str, template: str) -> Tuple[Optional[dict], Op
     if kind in ("other", "negative") and has_ent:
         return None, f"{kind}_sentence_with_mountain", mentions
     sentence.pos = tag_pos(tokens, in_name)
-    return {**sentence.to_row(), "kind": kind}, None, mentions
+    return {**sentence.to_row(), "kind": kind, "origin": "template"}, None, mentions
 
 
 def _kind_plan(n: int, rng: random.Random) -> List[str]:
@@ -629,7 +629,7 @@ def main(
     except offline_data.DataFileError as exc:
         typer.echo(f"generate_offline: {exc}", err=True)
         raise typer.Exit(1)
-    n = bio.write_rows(({**sentence, "origin": "template"} for sentence in sentences), output)
+    n = bio.write_rows(sentences, output)
     write_report(report, output.parent / REPORT_FILE_NAME)
     n_ent = sum(any(t != "O" for t in s["tags"]) for s in sentences)
     typer.echo(f"wrote {n} sentences ({n_ent} with a mountain) to {output}")

@@ -28,7 +28,7 @@ class Sentence:
     where: str = ""  # "file:line" of the sentence's first row, for messages
     repaired: int = 0  # I- tags after O that validation turned into B-
     pos: List[str] = field(default_factory=list)
-    origin: str = ""  # bio.ORIGINS: where the sentence came from, where the file says
+    origin: str = ""  # where the sentence came from (bio.ROW_COLUMNS), where the file says
 
     def to_row(self) -> dict:
         """The dict the generators pass around, store in raw logs and give to bio.write_rows."""

@@ -280,7 +280,7 @@ def test_test_split_is_scored_by_origin_of_its_sentences():
     """Generated sentences and real prose are different tests: scores_by_origin scores each apart."""
     from spacy.training import Example
 
-    from evaluate import scores_by_origin
+    from evaluate import scores_by_origin, tags_from_doc
 
     nlp = spacy.blank("en")
 
@@ -296,7 +296,7 @@ def test_test_split_is_scored_by_origin_of_its_sentences():
     hood, k2 = (11, 21), (26, 28)
     examples = [example(text, [hood, k2], [hood, k2], "template"), example(text, [hood, k2], [hood], "name_swap"),
                 example(text, [hood, k2], [hood], "name_swap"), example(text, [hood], [], None)]
-    by_origin = scores_by_origin(examples)
+    by_origin = scores_by_origin(examples, [tags_from_doc(eg.reference) for eg in examples], [tags_from_doc(eg.predicted) for eg in examples])
     assert set(by_origin) == {"template", "name_swap"}  # a sentence without an origin is in no group
     assert by_origin["template"]["f1"] == 1.0 and by_origin["template"]["sentences"] == 1
     swapped = by_origin["name_swap"]
