@@ -72,13 +72,16 @@ def configure_sentence_spans(max_length: int = 128, stride: int = 96) -> Callabl
     on both sides). A doc without sentence boundaries (as in training) counts as one sentence."""
 
     def get_spans(docs: Iterable[Doc]) -> List[List[Span]]:
-        spans = []
-        for doc in docs:
-            sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-            spans.append([window for sent in sentences for window in _windows(sent, max_length, stride)])
-        return spans
+        return [[window for sent in doc_sentences(doc) for window in _windows(sent, max_length, stride)] for doc in docs]
 
     return get_spans
+
+
+def doc_sentences(doc: Doc) -> List[Span]:
+    """The doc's sentences; a doc without sentence boundaries (as in training) is one sentence, an empty doc none."""
+    if not len(doc):
+        return []
+    return list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
 
 
 def _windows(sent: Span, max_length: int, stride: int) -> List[Span]:
@@ -107,6 +110,60 @@ def build_concat_tok2vec_v2(transformer: Model, features: Model, context: Model)
     """v1, then a context layer over the joined vectors (mountner.ContextEncoder.v1): a word's capitals and its
     neighbours' meet the encoder's view of the sentence in a learnt layer, not only in the tagger's linear output."""
     return chain(concatenate(transformer, features), context)
+
+
+@registry.architectures("mountner.ConcatTok2Vec.v3")
+def build_concat_tok2vec_v3(transformer: Model, features: Model, context: Model) -> Model[List[Doc], List[Floats2d]]:
+    """v2 with windows that stop at sentence boundaries: the form features and the context layer read each
+    sentence on its own, as the transformer does (mountner.sentence_spans.v1), so a sentence inside a paragraph
+    gets the vectors it gets alone. On a single sentence, and on a doc without sentence boundaries (training: the
+    sentencizer does not run in nlp.update), it computes exactly what v2 does."""
+    return Model("mountner_concat_by_sentence", _concat_by_sentence_forward, init=_concat_by_sentence_init,
+                 layers=[transformer, features, context], dims={"nO": None})
+
+
+def _concat_by_sentence_init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
+    transformer, features, context = model.layers
+    if X is None:
+        for layer in model.layers:
+            layer.initialize()
+        return
+    transformer.initialize(X=X)
+    features.initialize(X=X)
+    # A sample of joined vectors gives the context layer its width.
+    context.initialize(X=_concat_by_sentence_forward(model, X, is_train=False, through_context=False)[0])
+    model.set_dim("nO", context.get_dim("nO"))
+
+
+def _concat_by_sentence_forward(model: Model, docs: List[Doc], is_train: bool, through_context: bool = True):
+    transformer, features, context = model.layers
+    xp = model.ops.xp
+    sentences = [doc_sentences(doc) for doc in docs]
+    encoded, backprop_encoded = transformer(docs, is_train)
+    # spaCy's feature extractor reads Docs; a doc that is one sentence is passed as it is, not copied.
+    form, backprop_form = features([doc if len(sent) == len(doc) else sent.as_doc()
+                                    for doc, sents in zip(docs, sentences) for sent in sents], is_train)
+    bounds = [(i, sent.start, sent.end) for i, sents in enumerate(sentences) for sent in sents]
+    joined = [xp.hstack((encoded[i][start:end], form_vectors)) for (i, start, end), form_vectors in zip(bounds, form)]
+    if not through_context:
+        return joined, None
+    in_context, backprop_context = context(joined, is_train)
+    width = context.get_dim("nO")
+    output = [model.ops.alloc2f(len(doc), width) for doc in docs]
+    for (i, start, end), vectors in zip(bounds, in_context):
+        output[i][start:end] = vectors
+
+    def backprop(d_output: List[Floats2d]) -> List:
+        d_joined = backprop_context([d_output[i][start:end] for i, start, end in bounds])
+        d_encoded = [model.ops.alloc2f(*vectors.shape) for vectors in encoded]
+        encoded_width = d_encoded[0].shape[1] if d_encoded else 0
+        for (i, start, end), d_vectors in zip(bounds, d_joined):
+            d_encoded[i][start:end] = d_vectors[:, :encoded_width]
+        backprop_form([xp.ascontiguousarray(d_vectors[:, encoded_width:]) for d_vectors in d_joined])
+        backprop_encoded(d_encoded)
+        return []
+
+    return output, backprop
 
 
 @registry.architectures("mountner.ContextEncoder.v1")
@@ -193,7 +250,7 @@ DEFAULT_MODEL_CONFIG = """
 nO = null
 
 [model.tok2vec]
-@architectures = "mountner.ConcatTok2Vec.v2"
+@architectures = "mountner.ConcatTok2Vec.v3"
 
 [model.tok2vec.transformer]
 @architectures = "spacy-transformers.TransformerListener.v1"
