@@ -50,7 +50,8 @@ def table(metrics_files: List[Path]) -> str:
     ]
     for path in metrics_files:
         data = json.loads(path.read_text())
-        encoder = (data["meta"].get("encoder") or {}).get("used", "see meta")
+        record = data["meta"].get("encoder") or {}
+        encoder = record.get("used", "see meta") + (f" (first {record['layers']} layers)" if record.get("fallback") and "layers" in record else "")
         pipeline = " + ".join(data["meta"]["pipeline"])
         for name, r in data["results"].items():
             s = r["seqeval"]

@@ -20,8 +20,55 @@ def test_encoder_from_a_local_folder_is_recorded(trained, tmp_path):
     result = script("fetch_encoder.py", "--name", encoder, "--output", tmp_path / "enc")
     assert result.returncode == 0, result.stderr
     record = json.loads((tmp_path / "enc" / "mountner_encoder.json").read_text())
-    assert record == {"requested": str(encoder), "used": str(encoder), "fallback": False}
+    assert record == {"requested": str(encoder), "fallback_layers": 4, "used": str(encoder), "fallback": False}
     assert (tmp_path / "enc" / "config.json").exists()
+
+
+def test_first_layers_of_an_encoder_compute_what_they_computed_inside_it(trained, tmp_path):
+    import shutil
+
+    import torch
+    from fetch_encoder import keep_first_layers
+    from transformers import AutoModel
+
+    _, _, model = trained
+    cut = shutil.copytree(model.parent / "encoder", tmp_path / "enc")
+    assert keep_first_layers(cut, 1) == 1
+    assert keep_first_layers(cut, 0) == 1  # 0: all there are
+    whole, first = AutoModel.from_pretrained(model.parent / "encoder"), AutoModel.from_pretrained(cut)
+    assert (whole.config.num_hidden_layers, first.config.num_hidden_layers) == (2, 1)
+    ids = torch.tensor([[2, 40, 41, 42, 3]])
+    with torch.no_grad():
+        expected = whole(ids, output_hidden_states=True).hidden_states[1]
+        assert torch.allclose(first(ids).last_hidden_state, expected, atol=1e-6)
+
+
+def test_fallback_encoder_keeps_its_first_layers_and_a_failure_keeps_the_old_encoder(trained, tmp_path, monkeypatch):
+    import fetch_encoder
+    from typer.testing import CliRunner
+
+    _, _, model = trained
+    # Port 9 on loopback refuses at once: no hub, and nothing outside is reached. The tiny test BERT (2 layers)
+    # stands in for the PyPI fallback.
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setattr(fetch_encoder, "fallback_model_dir", lambda: model.parent / "encoder")
+    output = tmp_path / "enc"
+
+    def fetch(layers):
+        return CliRunner().invoke(fetch_encoder.app, ["--name", "not-a-cached/model", "--output", str(output), "--fallback-layers", str(layers)])
+
+    result = fetch(1)
+    assert result.exit_code == 0, result.output
+    assert "ENCODER FALLBACK" in result.output and "its first 1 of 6 layers" in result.output
+    record = json.loads((output / "mountner_encoder.json").read_text())
+    assert (record["fallback"], record["layers"], record["fallback_layers"]) == (True, 1, 1)
+    assert json.loads((output / "config.json").read_text())["num_hidden_layers"] == 1
+    assert "already" in fetch(1).output
+    before = {path.name: path.read_bytes() for path in output.iterdir()}
+    result = fetch(3)  # more layers than the encoder has: a clear error, the old encoder left as it was
+    assert result.exit_code == 1 and "has 2 layers, fewer than the 3 asked for" in result.output
+    assert {path.name: path.read_bytes() for path in output.iterdir()} == before
+    assert not (tmp_path / "enc.partial").exists()
 
 
 def test_encoder_without_hub_and_without_fallback_is_a_clear_error(tmp_path, monkeypatch):
@@ -265,13 +312,14 @@ def test_results_table_shows_false_positives_per_1000_and_the_curve(tmp_path):
     plot.parent.mkdir()
     plot.write_bytes(b"\x89PNG fake")
     data = json.loads(metrics.read_text())
-    metrics.write_text(json.dumps({**data, "real_rate": {**REAL_RATE, "plot": str(plot)}}))
+    encoder = {"used": "some/MiniLM", "fallback": True, "layers": 4}  # a fallback cut to its first layers says so
+    metrics.write_text(json.dumps({**data, "meta": {**data["meta"], "encoder": encoder}, "real_rate": {**REAL_RATE, "plot": str(plot)}}))
     readme = tmp_path / "README.md"
     readme.write_text(f"{START}\n{END}\n")
     result = script("results_table.py", "--readme", readme, "--figure", tmp_path / "docs" / "pr.png", metrics)
     assert result.returncode == 0, result.stderr
     text = readme.read_text()
-    assert "| mountain-free: neg.iob | 400 | - | - | - | - | 15.0 (6 found) |" in text
+    assert "| some/MiniLM (first 4 layers) | mountain-free: neg.iob | 400 | - | - | - | - | 15.0 (6 found) |" in text
     assert (tmp_path / "docs" / "pr.png").read_bytes() == plot.read_bytes() and "](docs/pr.png)" in text
     assert "| 0.5 | 0.667 | 0.500 | 2.5 |" in text
 
