@@ -174,9 +174,18 @@ _WORKER_NLP = None
 
 
 def _start_worker(threads: int) -> None:
+    _share_cores(threads)
+
+
+def _share_cores(threads: int) -> None:
+    """Both thread pools the pipeline computes with, torch's (the encoder) and numpy's BLAS (the tagger's
+    layers), get this process's share of the cores."""
+    import numpy  # noqa: F401  (loads the BLAS, which threadpoolctl can only limit once loaded)
     import torch
+    from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(threads)
+    threadpool_limits(threads, user_api="blas")
 
 
 def _tag_in_worker(model: str, block: List[dict], batch_size: int) -> List[dict]:
@@ -195,9 +204,7 @@ class RayTagger:
     """A Ray Data actor: loads the model once, then tags batches of records (JSON strings)."""
 
     def __init__(self, model: str, batch_size: int, threads: int, use_gpu: bool):
-        import torch
-
-        torch.set_num_threads(threads)
+        _share_cores(threads)
         if use_gpu:
             import spacy
 

@@ -43,6 +43,40 @@ def test_tagger_learns_sets_ents_with_confidences_and_scores(trained):
     assert not nlp("Mount Sinai Hospital is in New York.").ents
 
 
+def test_tagger_multiplies_on_every_cpu_thread_and_scores_as_blis_does(trained):
+    """On CPU the tagger's layers use numpy's threaded BLAS instead of thinc's single-threaded blis: the same
+    arithmetic, so the scores agree with blis's to float precision."""
+    from thinc.api import NumpyOps
+
+    nlp, _, saved = trained
+    reloaded = spacy.load(saved)
+    model = reloaded.get_pipe("mountner").model
+    assert all(type(node.ops) is NumpyOps and not node.ops.use_blis for node in model.walk())
+    docs = [reloaded.make_doc(t) for t in ("Snow covered Mont Blanc and Monte Rosa.", "Ben Nevis")]
+    for name, proc in reloaded.pipeline[:-1]:
+        docs = list(proc.pipe(docs))
+    threaded = model.predict(docs)
+    blis = NumpyOps(use_blis=True)
+    for node in model.walk():
+        node.ops = blis
+    assert all(numpy.allclose(a, b, atol=1e-5) for a, b in zip(threaded, model.predict(docs)))
+
+
+def test_token_probabilities_live_in_one_list_per_doc_and_survive_a_docbin(trained):
+    from spacy.tokens import DocBin
+
+    nlp, _, _ = trained
+    doc = nlp("We climbed Mount Kenya in May.")
+    assert doc._.mountner_probs == [t._.mountner_prob for t in doc] and len(doc._.mountner_probs) == len(doc)
+    restored = next(DocBin(docs=[doc], store_user_data=True).get_docs(nlp.vocab))
+    assert [t._.mountner_prob for t in restored] == doc._.mountner_probs
+    # A doc no tagger has seen has no probabilities; a value can still be set per token.
+    blank = nlp.make_doc("Ben Nevis")
+    assert blank[0]._.mountner_prob is None
+    blank[1]._.mountner_prob = 0.5
+    assert blank._.mountner_probs == [None, 0.5]
+
+
 def test_tagger_round_trips_through_disk(trained):
     nlp, _, saved = trained
     reloaded = spacy.load(saved)
