@@ -100,7 +100,8 @@ def main(
     request = {"requested": name, "fallback_layers": fallback_layers}
     if record_path.exists():
         record = json.loads(record_path.read_text())
-        if all(record.get(key) == value for key, value in request.items()):
+        # fallback_layers shapes only the fallback: the requested encoder, once there, is kept whatever it says.
+        if record.get("requested") == name and (not record.get("fallback") or record.get("fallback_layers") == fallback_layers):
             typer.echo(f"Encoder already in {output}: {record['used']}")
             return
     # Built beside the output and moved into place at the end: a failure leaves the old encoder as it was.
@@ -119,23 +120,24 @@ def main(
             shutil.rmtree(staging)
             typer.secho(f"Cannot load encoder {name!r}: {err.__class__.__name__}: {err}", fg="red", err=True)
             raise typer.Exit(1)
-        banner = "!" * 78
-        typer.secho(
-            f"{banner}\n  ENCODER FALLBACK: {name!r} could not be loaded ({err.__class__.__name__}).\n"
-            f"  Training with {FALLBACK_NAME} from the PyPI package {FALLBACK_PACKAGE} instead:\n"
-            f"  its first {fallback_layers or 6} of 6 layers, 384 wide, UNCASED. Results will differ from {name}.\n"
-            f"  Switch this off with --vars.encoder_fallback=false.\n{banner}",
-            fg="yellow",
-            err=True,
-        )
         shutil.rmtree(staging)
         shutil.copytree(fallback_model_dir(), staging)
+        total = json.loads((staging / "config.json").read_text())["num_hidden_layers"]
         try:
             layers = keep_first_layers(staging, fallback_layers)
         except ValueError as layers_err:
             shutil.rmtree(staging)
-            typer.secho(f"--fallback-layers: {layers_err}", fg="red", err=True)
+            typer.secho(f"Cannot load encoder {name!r}, and no fallback: --fallback-layers: {layers_err}", fg="red", err=True)
             raise typer.Exit(1)
+        banner = "!" * 78
+        typer.secho(
+            f"{banner}\n  ENCODER FALLBACK: {name!r} could not be loaded ({err.__class__.__name__}).\n"
+            f"  Training with {FALLBACK_NAME} from the PyPI package {FALLBACK_PACKAGE} instead:\n"
+            f"  its first {layers} of {total} layers, 384 wide, UNCASED. Results will differ from {name}.\n"
+            f"  Switch this off with --vars.encoder_fallback=false.\n{banner}",
+            fg="yellow",
+            err=True,
+        )
         record = {**request, "used": FALLBACK_NAME, "fallback": True, "package": FALLBACK_PACKAGE, "reason": err.__class__.__name__,
                   "layers": layers}
     (staging / RECORD).write_text(json.dumps(record, indent=2))

@@ -22,6 +22,9 @@ def test_encoder_from_a_local_folder_is_recorded(trained, tmp_path):
     record = json.loads((tmp_path / "enc" / "mountner_encoder.json").read_text())
     assert record == {"requested": str(encoder), "fallback_layers": 4, "used": str(encoder), "fallback": False}
     assert (tmp_path / "enc" / "config.json").exists()
+    # fallback_layers shapes only the fallback: the requested encoder is not fetched again for it.
+    again = script("fetch_encoder.py", "--name", encoder, "--output", tmp_path / "enc", "--fallback-layers", 2)
+    assert again.returncode == 0 and "already" in again.stdout
 
 
 def test_first_layers_of_an_encoder_compute_what_they_computed_inside_it(trained, tmp_path):
@@ -59,7 +62,7 @@ def test_fallback_encoder_keeps_its_first_layers_and_a_failure_keeps_the_old_enc
 
     result = fetch(1)
     assert result.exit_code == 0, result.output
-    assert "ENCODER FALLBACK" in result.output and "its first 1 of 6 layers" in result.output
+    assert "ENCODER FALLBACK" in result.output and "its first 1 of 2 layers" in result.output
     record = json.loads((output / "mountner_encoder.json").read_text())
     assert (record["fallback"], record["layers"], record["fallback_layers"]) == (True, 1, 1)
     assert json.loads((output / "config.json").read_text())["num_hidden_layers"] == 1
