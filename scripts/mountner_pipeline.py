@@ -730,7 +730,8 @@ def _bounded_buffers(docs: Iterable[Doc], max_docs: int, max_chars: int) -> Iter
     chars = 0
     for doc in docs:
         buffer.append(doc)
-        chars += len(doc.text)
+        # len(doc.text) without building the text (Doc.text joins every token's text in Python)
+        chars += doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
         if len(buffer) >= max_docs or chars >= max_chars:
             yield buffer
             buffer, chars = [], 0

@@ -217,3 +217,16 @@ def test_quantize_predicts_with_an_int8_copy_and_keeps_the_float32_weights(train
     float32 = transformer.model.layers[0].shims[0]._model
     assert any(isinstance(m, torch.nn.Linear) for m in float32.modules())
     assert not any("quantized" in type(m).__module__ for m in float32.modules())
+
+
+def test_sort_buffers_close_at_their_character_bound():
+    import spacy
+    from mountner_pipeline import _bounded_buffers
+
+    nlp = spacy.blank("en")
+    docs = [nlp.make_doc(t) for t in ("Ben Nevis. ", "", "Mont Blanc", "K2 and  Everest  ", "Denali")]
+    assert [len(d.text) for d in docs] == [11, 0, 10, 17, 6]
+    # A buffer closes once its characters reach the bound (11, then 0 + 10 + 17), or its docs do.
+    assert [[d.text for d in b] for b in _bounded_buffers(docs, max_docs=10, max_chars=11)] == \
+        [["Ben Nevis. "], ["", "Mont Blanc", "K2 and  Everest  "], ["Denali"]]
+    assert [len(b) for b in _bounded_buffers(docs, max_docs=2, max_chars=10_000)] == [2, 2, 1]
