@@ -24,7 +24,7 @@ from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.util import filter_spans, registry
 from thinc.api import Config
 from spacy_transformers.util import registry as trf_registry
-from thinc.api import (Maxout, Model, NumpyOps, SequenceCategoricalCrossentropy, Softmax, chain, clone, concatenate, expand_window,
+from thinc.api import (Linear, Maxout, Model, NumpyOps, SequenceCategoricalCrossentropy, Softmax, chain, clone, concatenate, expand_window,
                        residual, set_dropout_rate, with_array)
 from thinc.types import Floats2d
 
@@ -201,6 +201,17 @@ def build_context_encoder(depth: int = 1, window_size: int = 1, maxout_pieces: i
         encoder.initialize(X=X)
 
     return Model("mountner_context", lambda model, X, is_train: encoder(X, is_train), init=init, layers=[encoder], dims={"nO": None})
+
+
+@registry.architectures("mountner.ContextEncoder.v2")
+def build_context_encoder_v2(width: int, depth: int = 1, window_size: int = 1, maxout_pieces: int = 3) -> Model[List[Floats2d], List[Floats2d]]:
+    """v1 at a chosen width: a learnt projection of the joined vectors to `width`, then the residual maxout
+    blocks at that width. The blocks cost (2 * window_size + 1) * maxout_pieces * width**2 per token, so a
+    narrow layer is much cheaper than v1 at the input's width (448 for MiniLM, 832 for BERT)."""
+    blocks = clone(residual(chain(expand_window(window_size=window_size), Maxout(nO=width, nP=maxout_pieces, normalize=True))), depth)
+    encoder = with_array(chain(Linear(nO=width), blocks), pad=window_size * depth)
+    return Model("mountner_context", lambda model, X, is_train: encoder(X, is_train), init=lambda model, X=None, Y=None: encoder.initialize(X=X),
+                 layers=[encoder], dims={"nO": width})
 
 
 @registry.architectures("mountner.TokenTagger.v1")

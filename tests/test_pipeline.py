@@ -261,3 +261,22 @@ def test_context_encoder_takes_its_width_from_its_input_and_round_trips(width):
     assert all(numpy.array_equal(a, b) for a, b in zip(copy.predict(X), Y))
     # a learnt layer, not the identity of the residual blocks
     assert not numpy.allclose(Y[0], X[0])
+
+
+def test_narrow_context_encoder_projects_to_its_width_and_round_trips():
+    """mountner.ContextEncoder.v2 projects the joined vectors (as wide as the encoder plus the form features)
+    to its own width before the maxout blocks: the same config serves any encoder, at a cost set by `width`."""
+    make = spacy.registry.architectures.get("mountner.ContextEncoder.v2")
+    rng = numpy.random.default_rng(0)
+    for input_width in (24, 40):
+        X = [rng.random((5, input_width), dtype="float32"), rng.random((1, input_width), dtype="float32")]
+        encoder = make(width=8, depth=1, window_size=1, maxout_pieces=3)
+        encoder.initialize(X=X)
+        Y = encoder.predict(X)
+        assert [y.shape for y in Y] == [(5, 8), (1, 8)] and encoder.get_dim("nO") == 8
+        copy = make(width=8, depth=1, window_size=1, maxout_pieces=3).from_bytes(encoder.to_bytes())
+        assert all(numpy.array_equal(a, b) for a, b in zip(copy.predict(X), Y))
+        # a word's vector depends on its neighbours' (the window), not on its own row alone
+        changed = [X[0].copy(), X[1]]
+        changed[0][0] += 1.0
+        assert not numpy.allclose(encoder.predict(changed)[0][1], Y[0][1]) and numpy.allclose(encoder.predict(changed)[0][3], Y[0][3])
