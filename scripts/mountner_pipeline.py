@@ -182,12 +182,18 @@ def _concat_by_sentence_forward(model: Model, docs: List[Doc], is_train: bool, t
     return output, backprop
 
 
+def _window_maxout_blocks(depth: int, window_size: int, maxout_pieces: int, width: Optional[int] = None) -> Model[Floats2d, Floats2d]:
+    """spaCy's MaxoutWindowEncoder blocks: each a residual maxout over a word and its window of neighbours
+    (width None: set at initialize)."""
+    return clone(residual(chain(expand_window(window_size=window_size), Maxout(nO=width, nP=maxout_pieces, normalize=True))), depth)
+
+
 @registry.architectures("mountner.ContextEncoder.v1")
 def build_context_encoder(depth: int = 1, window_size: int = 1, maxout_pieces: int = 3) -> Model[List[Floats2d], List[Floats2d]]:
     """spaCy's MaxoutWindowEncoder (residual maxout blocks over a window of neighbours), with its width taken from
     its input at initialize: the joined vectors are as wide as the encoder (384 for MiniLM, 768 for BERT) plus the
     form features, so the same config serves either encoder."""
-    blocks = clone(residual(chain(expand_window(window_size=window_size), Maxout(nP=maxout_pieces, normalize=True))), depth)
+    blocks = _window_maxout_blocks(depth, window_size, maxout_pieces)
     encoder = with_array(blocks, pad=window_size * depth)
 
     def init(model: Model, X: Optional[List[Floats2d]] = None, Y=None) -> None:
@@ -208,8 +214,7 @@ def build_context_encoder_v2(width: int, depth: int = 1, window_size: int = 1, m
     """v1 at a chosen width: a learnt projection of the joined vectors to `width`, then the residual maxout
     blocks at that width. The blocks cost (2 * window_size + 1) * maxout_pieces * width**2 per token, so a
     narrow layer is much cheaper than v1 at the input's width (448 for MiniLM, 832 for BERT)."""
-    blocks = clone(residual(chain(expand_window(window_size=window_size), Maxout(nO=width, nP=maxout_pieces, normalize=True))), depth)
-    encoder = with_array(chain(Linear(nO=width), blocks), pad=window_size * depth)
+    encoder = with_array(chain(Linear(nO=width), _window_maxout_blocks(depth, window_size, maxout_pieces, width)), pad=window_size * depth)
     return Model("mountner_context", lambda model, X, is_train: encoder(X, is_train), init=lambda model, X=None, Y=None: encoder.initialize(X=X),
                  layers=[encoder], dims={"nO": width})
 

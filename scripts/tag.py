@@ -159,7 +159,7 @@ def run_local(model: str, records: Iterable[dict], batch_size: int, block_size: 
     # are shared out so that the workers do not fight over the cores.
     threads = max(1, (os.cpu_count() or 1) // n_process)
     context = multiprocessing.get_context("spawn")
-    with context.Pool(n_process, initializer=_start_worker, initargs=(threads,)) as pool:
+    with context.Pool(n_process, initializer=_share_cores, initargs=(threads,)) as pool:
         pending: deque = deque()
         for block in in_blocks(records, block_size):
             pending.append(pool.apply_async(_tag_in_worker, (model, block, batch_size)))
@@ -171,10 +171,6 @@ def run_local(model: str, records: Iterable[dict], batch_size: int, block_size: 
 
 
 _WORKER_NLP = None
-
-
-def _start_worker(threads: int) -> None:
-    _share_cores(threads)
 
 
 def _share_cores(threads: int) -> None:
