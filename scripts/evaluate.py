@@ -1,7 +1,9 @@
 """evaluate: seqeval entity-level P/R/F1 (strict IOB2) and spaCy's own scores, on our splits and on
 any IOB file (real annotated text), with a confidence reliability table and an error analysis; on a
 file of real mountain-free sentences, false positives per 1,000 sentences, and a precision-recall
-curve over ent._.confidence thresholds with that file pooled with the real annotated text."""
+curve over ent._.confidence thresholds with that file pooled with the real annotated text. Real-text
+figures carry 95% bootstrap intervals over sentences: how far another sample of the same kind of text
+could move them."""
 from __future__ import annotations
 
 import json
@@ -10,9 +12,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import numpy
 import typer
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
-from seqeval.scheme import IOB2
+from seqeval.scheme import IOB2, Entities
 from spacy.scorer import get_ner_prf
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
@@ -30,6 +33,8 @@ STRICT_IOB2 = dict(mode="strict", scheme=IOB2, zero_division=0)
 CONFIDENCE_BANDS = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0001)]
 # Thresholds on ent._.confidence for the precision-recall curve: keep entities at or above each.
 CURVE_THRESHOLDS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+# Resamples (of whole sentences, with replacement) for the 95% intervals; fixed seed, so a rerun gives the same interval.
+BOOTSTRAP_SAMPLES = 2000
 
 _HEADS = {
     "mount/mt prefix": r"^(mount|mt\.?)\s",
@@ -103,6 +108,36 @@ def seqeval_prf(gold_tags: List[List[str]], pred_tags: List[List[str]]) -> dict:
             "f1": f1_score(gold_tags, pred_tags, **STRICT_IOB2)}
 
 
+def sentence_entity_counts(gold_tags: Sequence[List[str]], pred_tags: Sequence[List[str]]) -> numpy.ndarray:
+    """Per sentence: (exactly right, predicted, gold) entities, counted as seqeval's strict IOB2 scores count them."""
+    gold = Entities(list(gold_tags), IOB2, suffix=False).entities
+    pred = Entities(list(pred_tags), IOB2, suffix=False).entities
+    return numpy.array([(len(set(g) & set(p)), len(p), len(g)) for g, p in zip(gold, pred)], dtype="int64").reshape(-1, 3)
+
+
+def _prf(right: numpy.ndarray, predicted: numpy.ndarray, gold: numpy.ndarray) -> Dict[str, numpy.ndarray]:
+    with numpy.errstate(divide="ignore", invalid="ignore"):
+        return {"precision": numpy.nan_to_num(right / predicted), "recall": numpy.nan_to_num(right / gold),
+                "f1": numpy.nan_to_num(2 * right / (predicted + gold))}
+
+
+def bootstrap_sums(per_sentence: numpy.ndarray, samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> numpy.ndarray:
+    """Column sums of `samples` resamples of the rows (sentences), drawn with replacement: shape (samples, columns)."""
+    rng = numpy.random.default_rng(seed)
+    n = len(per_sentence)
+    return numpy.stack([per_sentence[rng.integers(0, n, n)].sum(axis=0) for _ in range(samples)]) if n else numpy.zeros((0, per_sentence.shape[1]))
+
+
+def interval95(values: numpy.ndarray) -> Optional[List[float]]:
+    return [float(numpy.percentile(values, 2.5)), float(numpy.percentile(values, 97.5))] if len(values) else None
+
+
+def prf_intervals(gold_tags: Sequence[List[str]], pred_tags: Sequence[List[str]]) -> Dict[str, Optional[List[float]]]:
+    """95% bootstrap intervals of entity-level precision, recall and F1, resampling whole sentences."""
+    sums = bootstrap_sums(sentence_entity_counts(gold_tags, pred_tags))
+    return {name: interval95(values) for name, values in _prf(sums[:, 0], sums[:, 1], sums[:, 2]).items()}
+
+
 def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List[Example]) -> dict:
     spacy_scores = get_ner_prf(examples)
     pairs, _ = confidence_pairs(examples)
@@ -119,6 +154,7 @@ def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List
         "gold_entities": sum(len(eg.reference.ents) for eg in examples),
         "predicted_entities": sum(len(eg.predicted.ents) for eg in examples),
         "seqeval": seqeval_prf(gold_tags, pred_tags),
+        "seqeval_ci95": prf_intervals(gold_tags, pred_tags),
         "spacy": {"ents_p": spacy_scores["ents_p"], "ents_r": spacy_scores["ents_r"], "ents_f": spacy_scores["ents_f"]},
         "reliability": reliability(pairs) if pairs else None,
         # where the entities came from: the tagger, or a known name it left out
@@ -181,6 +217,7 @@ def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: in
     """On sentences that name no mountain every predicted entity is a false positive: how many per
     1,000 sentences, and the confidence of each (for the curve)."""
     confidences: List[Optional[float]] = []
+    per_sentence: List[int] = []
     by_kind: Counter = Counter()
     by_source: Counter = Counter()
     examples: Dict[str, List[str]] = {}
@@ -188,6 +225,7 @@ def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: in
     predicted = pipe_by_length(nlp, (s.text for s in sentences), batch_size=batch_size)
     for doc in tqdm(predicted, total=len(sentences), desc=name, leave=False):
         with_false += bool(doc.ents)
+        per_sentence.append(len(doc.ents))
         for ent in doc.ents:
             confidences.append(entity_confidence(ent))
             kind = mention_kind(ent.text)
@@ -199,6 +237,7 @@ def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: in
         "sentences": n,
         "false_positives": len(confidences),
         "fp_per_1000": 1000 * len(confidences) / n if n else None,
+        "fp_per_1000_ci95": interval95(1000 * bootstrap_sums(numpy.array(per_sentence, dtype="int64").reshape(-1, 1))[:, 0] / n) if n else None,
         "sentences_with_false_positive": with_false,
         "false_positives_by_kind": dict(by_kind.most_common()),
         # the tagger, or a known name it left out (mountner_source)
@@ -298,6 +337,9 @@ def print_result(name: str, result: dict) -> None:
     s, sp = result["seqeval"], result["spacy"]
     typer.secho(f"\n== {name}: {result['sentences']} sentences, {result['gold_entities']} gold / {result['predicted_entities']} predicted entities", bold=True)
     typer.echo(f"seqeval (strict IOB2, word level): P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}")
+    ci = result.get("seqeval_ci95") or {}
+    if ci.get("f1"):
+        typer.echo("  95% intervals (bootstrap over sentences): " + "  ".join(f"{k[0].upper()} {_fmt_interval(v)}" for k, v in ci.items()))
     typer.echo(f"spaCy scorer (token spans):         P {_fmt(sp['ents_p'])}  R {_fmt(sp['ents_r'])}  F1 {_fmt(sp['ents_f'])}")
     if result["reliability"]:
         typer.echo("confidence band   entities   precision")
@@ -318,7 +360,8 @@ def print_real_rate(real_rate: dict) -> None:
     neg = real_rate["negatives"]
     typer.secho(
         f"\n== mountain-free: {real_rate['negatives_file']}: {neg['false_positives']} false mountains in {neg['sentences']} sentences: "
-        f"{_fmt_rate(neg['fp_per_1000'])} per 1,000 sentences ({neg['sentences_with_false_positive']} sentences with one)",
+        f"{_fmt_rate(neg['fp_per_1000'])} per 1,000 sentences (95% interval {_fmt_interval(neg.get('fp_per_1000_ci95'), '.1f')}; "
+        f"{neg['sentences_with_false_positive']} sentences with one)",
         bold=True,
     )
     if neg["false_positives_by_kind"]:
@@ -335,6 +378,10 @@ def print_real_rate(real_rate: dict) -> None:
                    f"{p['f1']:.3f}   {_fmt_rate(p['fp_per_1000']):>7}")
     if real_rate["plot"]:
         typer.echo(f"drew {real_rate['plot']}")
+
+
+def _fmt_interval(interval: Optional[Sequence[float]], spec: str = ".3f") -> str:
+    return "-" if not interval else f"{interval[0]:{spec}}-{interval[1]:{spec}}"
 
 
 def _fmt_rate(value: Optional[float]) -> str:

@@ -78,8 +78,12 @@ def real_text_note(metrics: dict) -> Tuple[dict, str]:
         s = r["seqeval"]
         performance = {"real_p": round(s["precision"], 4), "real_r": round(s["recall"], 4), "real_f": round(s["f1"], 4),
                        "real_text": f"{name[len(REAL_PREFIX):]}, {r['sentences']} sentences"}
+        f1_interval = (r.get("seqeval_ci95") or {}).get("f1")
+        if f1_interval:
+            performance["real_f_ci95"] = [round(v, 4) for v in f1_interval]
         sentence = (f"Scores on real text ({name[len(REAL_PREFIX):]}, {r['sentences']} sentences): "
-                    f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, F1 {s['f1']:.3f}.")
+                    f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, F1 {s['f1']:.3f}"
+                    + (f" (95% interval {f1_interval[0]:.3f}-{f1_interval[1]:.3f})." if f1_interval else "."))
         return performance, sentence
     skipped = [item for item in (metrics.get("meta") or {}).get("skipped") or [] if item.get("kind", "real") == "real"]
     why = "; ".join(f"{item['path']} {item['reason']}" for item in skipped) or "no real-text file was given to evaluate"
@@ -105,6 +109,7 @@ def real_rate_note(metrics: dict) -> Tuple[Optional[dict], str, str]:
         "sentences": neg["sentences"],
         "false_positives": neg["false_positives"],
         "fp_per_1000": _round(neg["fp_per_1000"], 1),
+        "fp_per_1000_ci95": [round(v, 1) for v in neg["fp_per_1000_ci95"]] if neg.get("fp_per_1000_ci95") else None,
         "pooled": rate.get("pooled"),
         "pr_curve": [
             {"threshold": p["threshold"], "precision": _round(p["precision"]), "recall": _round(p["recall"]), "fp_per_1000": _round(p["fp_per_1000"], 1)}

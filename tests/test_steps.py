@@ -95,6 +95,8 @@ def test_evaluate_scores_an_iob_file_and_skips_a_missing_one(trained, tmp_path):
     scores = json.loads(output.read_text())["results"]["real: real.iob"]
     assert scores["sentences"] == 2 and scores["gold_entities"] == 1
     assert scores["seqeval"]["f1"] == 1.0
+    # resamples are right or, drawing only "Paris is big", empty (0, as seqeval scores nothing found of nothing)
+    assert scores["seqeval_ci95"]["f1"] == [0.0, 1.0]
     assert sum(band["entities"] for band in scores["reliability"]) == scores["predicted_entities"] == 1
 
 
@@ -112,14 +114,19 @@ def test_results_table_is_written_between_the_markers(tmp_path):
               "reliability": [{"band": "0.9-1.0", "entities": 4, "precision": 0.75}]}
     by_origin = {"name_swap": {"sentences": 4, "precision": 1.0, "recall": 0.75, "f1": 6 / 7}}
     test = {**result, "by_origin": by_origin}
+    real = {**result, "seqeval_ci95": {"precision": [0.2, 0.8], "recall": [0.05, 0.5], "f1": [0.1, 0.52]}}
+    negatives = {"sentences": 3000, "false_positives": 54, "fp_per_1000": 18.0, "fp_per_1000_ci95": [13.33, 23.0]}
     metrics.write_text(json.dumps({"meta": {"pipeline": ["transformer", "mountner"], "encoder": {"used": "tiny"}},
-                                   "results": {"test (unseen names)": test, "real: x.iob": result}}))
+                                   "results": {"test (unseen names)": test, "real: x.iob": real},
+                                   "real_rate": {"negatives_file": "free.iob", "negatives": negatives}}))
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n{START}\nold\n{END}\nafter\n")
     assert script("results_table.py", "--readme", readme, metrics, tmp_path / "missing.json").returncode == 0
     text = readme.read_text()
     assert "old" not in text and text.endswith(f"{END}\nafter\n")
-    assert "| transformer + mountner | tiny | real: x.iob | 10 | 0.500 | 0.250 | 0.333 | 100% at >= 0.9, precision 0.750 | - |" in text
+    assert "| transformer + mountner | tiny | real: x.iob | 10 | 0.500 | 0.250 | 0.333 (0.100-0.520) | 100% at >= 0.9, precision 0.750 | - |" in text
+    assert "| transformer + mountner | tiny | test (unseen names) | 10 | 0.500 | 0.250 | 0.333 | 100% at >= 0.9, precision 0.750 | - |" in text
+    assert "| transformer + mountner | tiny | mountain-free: free.iob | 3000 | - | - | - | - | 18.0 (13.3-23.0) (54 found) |" in text
     assert "| transformer + mountner | tiny | test (unseen names), sentences from name_swap | 4 | 1.000 | 0.750 | 0.857 | - | - |" in text
 
 
@@ -191,6 +198,15 @@ def test_packaged_meta_carries_real_text_scores_and_licences(tmp_path):
     assert meta["performance"]["ents_f"] == 0.9  # spaCy's own dev score stays
     assert "real text: not measured" not in meta["description"]
     assert meta["performance"]["real_text"] == "x.iob, 10 sentences"
+    assert "real_f_ci95" not in meta["performance"]  # metrics written before evaluate gave intervals
+
+
+def test_packaged_meta_carries_the_real_f1_interval(tmp_path):
+    scores = {**SCORES, "seqeval_ci95": {"precision": [0.3, 0.7], "recall": [0.1, 0.4], "f1": [0.15556, 0.5]}}
+    model, encoder, metrics = write_package_inputs(tmp_path, {"real: x.iob": scores}, [])
+    meta = package_meta(tmp_path, model, encoder, metrics, "--generator", "offline")
+    assert meta["performance"]["real_f_ci95"] == [0.1556, 0.5]
+    assert "F1 0.333 (95% interval 0.156-0.500)" in meta["description"]
     assert meta["mountner_metrics"]["real: x.iob"]["f1"] == round(1 / 3, 4)
     by_name = {s["name"]: s for s in meta["sources"]}
     assert by_name["sentence-transformers/all-MiniLM-L6-v2"]["license"] == "Apache-2.0"
@@ -238,6 +254,35 @@ def test_precision_recall_curve_pools_both_files():
     assert points[0.92]["correct"] == 0 and points[0.92]["precision"] == 0.0 and points[0.92]["recall"] == 0.0
 
 
+def test_sentence_counts_add_up_to_seqeval_strict_scores():
+    from evaluate import STRICT_IOB2, seqeval_prf, sentence_entity_counts
+    from seqeval.metrics import precision_score
+
+    gold = [["B-MOUNTAIN", "I-MOUNTAIN", "O"], ["O", "B-MOUNTAIN"], ["B-MOUNTAIN", "B-MOUNTAIN"], ["O"]]
+    # a stray I- is no entity under strict IOB2; a wrong boundary is one false and one missed entity
+    pred = [["B-MOUNTAIN", "I-MOUNTAIN", "O"], ["O", "I-MOUNTAIN"], ["B-MOUNTAIN", "I-MOUNTAIN"], ["B-MOUNTAIN"]]
+    counts = sentence_entity_counts(gold, pred)
+    assert counts.tolist() == [[1, 1, 1], [0, 0, 1], [0, 1, 2], [0, 1, 0]]
+    right, predicted, found = counts.sum(axis=0)
+    scores = seqeval_prf(gold, pred)
+    assert right / predicted == scores["precision"] == precision_score(gold, pred, **STRICT_IOB2)
+    assert right / found == scores["recall"]
+
+
+def test_bootstrap_intervals_hold_the_score_and_narrow_with_more_sentences():
+    from evaluate import prf_intervals, seqeval_prf
+
+    gold = [["B-MOUNTAIN", "O"], ["O", "B-MOUNTAIN"], ["B-MOUNTAIN", "I-MOUNTAIN"], ["O", "O"], ["B-MOUNTAIN", "O"]]
+    pred = [["B-MOUNTAIN", "O"], ["O", "O"], ["B-MOUNTAIN", "I-MOUNTAIN"], ["B-MOUNTAIN", "O"], ["B-MOUNTAIN", "O"]]
+    small, large = prf_intervals(gold, pred), prf_intervals(gold * 40, pred * 40)
+    scores = seqeval_prf(gold, pred)
+    for name in ("precision", "recall", "f1"):
+        assert small[name][0] <= scores[name] <= small[name][1]
+        assert large[name][0] <= scores[name] <= large[name][1]
+        assert large[name][1] - large[name][0] < (small[name][1] - small[name][0]) / 2
+    assert prf_intervals(gold, pred) == small  # a fixed seed: the same interval on every run
+
+
 def test_evaluate_counts_false_positives_on_mountain_free_text_and_draws_the_curve(trained, tmp_path):
     nlp, _, model = trained
     (tmp_path / "pos.iob").write_text(POSITIVE_IOB)
@@ -251,6 +296,8 @@ def test_evaluate_counts_false_positives_on_mountain_free_text_and_draws_the_cur
     expected = sum(len(doc.ents) for doc in nlp.pipe(["We climbed Mount Kenya in May .", "Paris is a city .", "The cat sat ."]))
     assert neg["sentences"] == 3 and neg["false_positives"] == expected >= 1
     assert neg["fp_per_1000"] == 1000 * expected / 3
+    low, high = neg["fp_per_1000_ci95"]
+    assert 0 <= low <= neg["fp_per_1000"] <= high <= 1000 * expected and "95% interval" in result.stdout
     sources = [e._.mountner_source for doc in nlp.pipe(["We climbed Mount Kenya in May .", "Paris is a city .", "The cat sat ."]) for e in doc.ents]
     assert neg["false_positives_by_source"] == dict(Counter(sources))
     assert f"{neg['false_positives']} false mountains in 3 sentences" in result.stdout
@@ -280,7 +327,7 @@ def test_evaluate_skips_a_missing_mountain_free_file_and_refuses_one_with_mounta
 
 REAL_RATE = {
     "negatives_file": "neg.iob",
-    "negatives": {"sentences": 400, "false_positives": 6, "fp_per_1000": 15.0, "sentences_with_false_positive": 5},
+    "negatives": {"sentences": 400, "false_positives": 6, "fp_per_1000": 15.0, "fp_per_1000_ci95": [5.04, 27.5], "sentences_with_false_positive": 5},
     "pooled": {"files": ["real: x.iob", "neg.iob"], "sentences": 410, "gold_entities": 4},
     "pr_curve": [
         {"threshold": 0.0, "entities": 10, "correct": 2, "precision": 0.2, "recall": 0.5, "f1": 0.286, "fp_per_1000": 15.0},
@@ -297,6 +344,7 @@ def test_packaged_meta_carries_false_positives_per_1000_and_the_curve(tmp_path):
     meta = package_meta(tmp_path, model, encoder, metrics, "--generator", "offline")
     rate = meta["mountner_real_rate"]
     assert rate["fp_per_1000"] == 15.0 and rate["false_positives"] == 6 and rate["sentences"] == 400
+    assert rate["fp_per_1000_ci95"] == [5.0, 27.5]
     assert [p["threshold"] for p in rate["pr_curve"]] == [0.0, 0.5] and rate["pr_curve"][1]["precision"] == round(2 / 3, 4)
     assert "15.0 false mountains per 1,000 sentences" in meta["performance"]["real_mountain_free"]
 
