@@ -339,7 +339,8 @@ def print_result(name: str, result: dict) -> None:
     typer.echo(f"seqeval (strict IOB2, word level): P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}")
     ci = result.get("seqeval_ci95") or {}
     if ci.get("f1"):
-        typer.echo("  95% intervals (bootstrap over sentences): " + "  ".join(f"{k[0].upper()} {_fmt_interval(v)}" for k, v in ci.items()))
+        labelled = (("P", ci["precision"]), ("R", ci["recall"]), ("F1", ci["f1"]))
+        typer.echo("  95% intervals (bootstrap over sentences): " + "  ".join(f"{label} {_fmt_interval(v)}" for label, v in labelled))
     typer.echo(f"spaCy scorer (token spans):         P {_fmt(sp['ents_p'])}  R {_fmt(sp['ents_r'])}  F1 {_fmt(sp['ents_f'])}")
     if result["reliability"]:
         typer.echo("confidence band   entities   precision")
