@@ -370,7 +370,7 @@ def test_results_table_shows_false_positives_per_1000_and_the_curve(tmp_path):
     result = script("results_table.py", "--readme", readme, "--figure", tmp_path / "docs" / "pr.png", metrics)
     assert result.returncode == 0, result.stderr
     text = readme.read_text()
-    assert "| some/MiniLM (first 4 layers) | mountain-free: neg.iob | 400 | - | - | - | - | 15.0 (6 found) |" in text
+    assert "| some/MiniLM (first 4 layers) | mountain-free: neg.iob | 400 | - | - | - | - | 15.0 (5.0-27.5) (6 found) |" in text
     assert (tmp_path / "docs" / "pr.png").read_bytes() == plot.read_bytes() and "](docs/pr.png)" in text
     assert "| 0.5 | 0.667 | 0.500 | 2.5 |" in text
 
