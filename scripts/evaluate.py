@@ -221,10 +221,8 @@ def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: in
     by_kind: Counter = Counter()
     by_source: Counter = Counter()
     examples: Dict[str, List[str]] = {}
-    with_false = 0
     predicted = pipe_by_length(nlp, (s.text for s in sentences), batch_size=batch_size)
     for doc in tqdm(predicted, total=len(sentences), desc=name, leave=False):
-        with_false += bool(doc.ents)
         per_sentence.append(len(doc.ents))
         for ent in doc.ents:
             confidences.append(entity_confidence(ent))
@@ -238,7 +236,7 @@ def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: in
         "false_positives": len(confidences),
         "fp_per_1000": 1000 * len(confidences) / n if n else None,
         "fp_per_1000_ci95": interval95(1000 * bootstrap_sums(numpy.array(per_sentence, dtype="int64").reshape(-1, 1))[:, 0] / n) if n else None,
-        "sentences_with_false_positive": with_false,
+        "sentences_with_false_positive": sum(count > 0 for count in per_sentence),
         "false_positives_by_kind": dict(by_kind.most_common()),
         # the tagger, or a known name it left out (mountner_source)
         "false_positives_by_source": dict(by_source.most_common()),

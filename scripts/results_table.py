@@ -26,15 +26,9 @@ def confident_share(result: dict) -> str:
     return f"{top['entities'] / total:.0%} at >= 0.9, precision {top['precision']:.3f}"
 
 
-def _interval(result: dict, name: str) -> str:
-    """' (low-high)', the 95% bootstrap interval evaluate wrote; empty for metrics written before it did."""
-    interval = (result.get("seqeval_ci95") or {}).get(name)
-    return f" ({interval[0]:.3f}-{interval[1]:.3f})" if interval else ""
-
-
-def _rate_interval(negatives: dict) -> str:
-    interval = negatives.get("fp_per_1000_ci95")
-    return f" ({interval[0]:.1f}-{interval[1]:.1f})" if interval else ""
+def _interval(interval: Optional[List[float]], spec: str) -> str:
+    """' (low-high)', a 95% bootstrap interval evaluate wrote; empty for metrics written before it did."""
+    return f" ({interval[0]:{spec}}-{interval[1]:{spec}})" if interval else ""
 
 
 def replace_block(readme: Path, start: str, end: str, content: str) -> None:
@@ -66,10 +60,10 @@ def table(metrics_files: List[Path]) -> str:
         encoder = record.get("used", "see meta") + (f" (first {record['layers']} layers)" if record.get("fallback") and "layers" in record else "")
         pipeline = " + ".join(data["meta"]["pipeline"])
         for name, r in data["results"].items():
-            s = r["seqeval"]
+            s, f1_interval = r["seqeval"], (r.get("seqeval_ci95") or {}).get("f1")
             lines.append(
-                f"| {pipeline} | {encoder} | {name} | {r['sentences']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f}{_interval(r, 'f1')} | "
-                f"{confident_share(r)} | - |"
+                f"| {pipeline} | {encoder} | {name} | {r['sentences']} | {s['precision']:.3f} | {s['recall']:.3f} | "
+                f"{s['f1']:.3f}{_interval(f1_interval, '.3f')} | {confident_share(r)} | - |"
             )
             for origin, o in (r.get("by_origin") or {}).items():
                 lines.append(f"| {pipeline} | {encoder} | {name}, sentences from {origin} | {o['sentences']} | {o['precision']:.3f} | "
@@ -84,7 +78,7 @@ def table(metrics_files: List[Path]) -> str:
             neg = rate["negatives"]
             lines.append(
                 f"| {pipeline} | {encoder} | mountain-free: {rate['negatives_file']} | {neg['sentences']} | - | - | - | - | "
-                f"{neg['fp_per_1000']:.1f}{_rate_interval(neg)} ({neg['false_positives']} found) |"
+                f"{neg['fp_per_1000']:.1f}{_interval(neg.get('fp_per_1000_ci95'), '.1f')} ({neg['false_positives']} found) |"
             )
         else:
             free = not_measured(skipped, "mountain-free", "no mountain-free file given to evaluate")
