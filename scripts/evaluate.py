@@ -6,11 +6,12 @@ figures carry 95% bootstrap intervals over sentences: how far another sample of 
 could move them."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy
 import typer
@@ -115,7 +116,7 @@ def sentence_entity_counts(gold_tags: Sequence[List[str]], pred_tags: Sequence[L
     return numpy.array([(len(set(g) & set(p)), len(p), len(g)) for g, p in zip(gold, pred)], dtype="int64").reshape(-1, 3)
 
 
-def _prf(right: numpy.ndarray, predicted: numpy.ndarray, gold: numpy.ndarray) -> Dict[str, numpy.ndarray]:
+def prf_from_counts(right: numpy.ndarray, predicted: numpy.ndarray, gold: numpy.ndarray) -> Dict[str, numpy.ndarray]:
     with numpy.errstate(divide="ignore", invalid="ignore"):
         return {"precision": numpy.nan_to_num(right / predicted), "recall": numpy.nan_to_num(right / gold),
                 "f1": numpy.nan_to_num(2 * right / (predicted + gold))}
@@ -132,15 +133,26 @@ def interval95(values: numpy.ndarray) -> Optional[List[float]]:
     return [float(numpy.percentile(values, 2.5)), float(numpy.percentile(values, 97.5))] if len(values) else None
 
 
-def prf_intervals(gold_tags: Sequence[List[str]], pred_tags: Sequence[List[str]]) -> Dict[str, Optional[List[float]]]:
-    """95% bootstrap intervals of entity-level precision, recall and F1, resampling whole sentences."""
-    sums = bootstrap_sums(sentence_entity_counts(gold_tags, pred_tags))
-    return {name: interval95(values) for name, values in _prf(sums[:, 0], sums[:, 1], sums[:, 2]).items()}
+def prf_intervals(counts: numpy.ndarray) -> Dict[str, Optional[List[float]]]:
+    """95% bootstrap intervals of entity-level precision, recall and F1 from per-sentence counts
+    (sentence_entity_counts), resampling whole sentences."""
+    sums = bootstrap_sums(counts)
+    return {name: interval95(values) for name, values in prf_from_counts(sums[:, 0], sums[:, 1], sums[:, 2]).items()}
 
 
-def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List[Example]) -> dict:
+def sentences_fingerprint(texts: Iterable[str]) -> str:
+    """Which sentences a result scored, in which order: compare_models pairs two models' per-sentence
+    counts only where the fingerprints agree."""
+    digest = hashlib.sha1()
+    for text in texts:
+        digest.update(text.encode("utf8") + b"\0")
+    return digest.hexdigest()
+
+
+def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List[Example], texts: Sequence[str]) -> dict:
     spacy_scores = get_ner_prf(examples)
     pairs, _ = confidence_pairs(examples)
+    counts = sentence_entity_counts(gold_tags, pred_tags)
     by_source = {}
     for eg in examples:
         gold = {(e.start_char, e.end_char) for e in eg.reference.ents}
@@ -154,7 +166,9 @@ def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List
         "gold_entities": sum(len(eg.reference.ents) for eg in examples),
         "predicted_entities": sum(len(eg.predicted.ents) for eg in examples),
         "seqeval": seqeval_prf(gold_tags, pred_tags),
-        "seqeval_ci95": prf_intervals(gold_tags, pred_tags),
+        "seqeval_ci95": prf_intervals(counts),
+        # for paired comparisons of two models on the same sentences (scripts/compare_models.py)
+        "per_sentence": {"sentences_sha1": sentences_fingerprint(texts), "right_predicted_gold": counts.tolist()},
         "spacy": {"ents_p": spacy_scores["ents_p"], "ents_r": spacy_scores["ents_r"], "ents_f": spacy_scores["ents_f"]},
         "reliability": reliability(pairs) if pairs else None,
         # where the entities came from: the tagger, or a known name it left out
@@ -171,7 +185,7 @@ def evaluate_docbin(nlp, path: Path, batch_size: int) -> dict:
     examples = [Example(pred, gold) for pred, gold in zip(tqdm(predicted, total=len(gold_docs), desc=path.name, leave=False), gold_docs)]
     # Same tokenizer on both sides, so spaCy tokens are the words seqeval scores.
     gold_tags, pred_tags = [tags_from_doc(eg.reference) for eg in examples], [tags_from_doc(eg.predicted) for eg in examples]
-    result = score(gold_tags, pred_tags, examples)
+    result = score(gold_tags, pred_tags, examples, [doc.text for doc in gold_docs])
     result["by_origin"] = scores_by_origin(examples, gold_tags, pred_tags)
     return result
 
@@ -206,7 +220,7 @@ def evaluate_sentences(nlp, sentences: List[Sentence], name: str, batch_size: in
         pred_tags.append(doc_to_word_tags(doc, sentence))
         if gold_doc is not None:
             examples.append(Example(doc, gold_doc))
-    return score(gold_tags, pred_tags, examples), examples
+    return score(gold_tags, pred_tags, examples, [s.text for s in sentences]), examples
 
 
 def entity_confidence(ent) -> Optional[float]:
@@ -241,6 +255,7 @@ def evaluate_negatives(nlp, sentences: List[Sentence], name: str, batch_size: in
         # the tagger, or a known name it left out (mountner_source)
         "false_positives_by_source": dict(by_source.most_common()),
         "false_positive_examples": {k: v[:8] for k, v in examples.items()},
+        "per_sentence": {"sentences_sha1": sentences_fingerprint(s.text for s in sentences), "false_positives": per_sentence},
     }
     return result, confidences
 

@@ -114,6 +114,25 @@ def curve_section(metrics_files: List[Path], figure: Optional[Path], readme: Pat
     return ""
 
 
+def paired_section(path: Path) -> str:
+    """The paired differences that compare_models wrote (two models, the same sentences); empty where none."""
+    comparison = json.loads(path.read_text())
+    lines = [
+        f"Paired differences, B = `{comparison['b']}` minus A = `{comparison['a']}`, on the same sentences "
+        "(2,000 resamples of whole sentences, each scoring both models; `scripts/compare_models.py`):",
+        "",
+        "| evaluated on | metric | A | B | B - A (95% paired interval) | resamples with B higher |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for name, metrics in comparison["compared"].items():
+        for metric, row in metrics.items():
+            spec = ".1f" if metric.startswith("false names") else ".3f"
+            interval = row["difference_ci95"]
+            lines.append(f"| {name} | {metric} | {row['a']:{spec}} | {row['b']:{spec}} | {row['difference']:+{spec}}"
+                         f"{f' ({interval[0]:+{spec}} to {interval[1]:+{spec}})' if interval else ''} | {row['share_b_higher']:.1%} |")
+    return "\n".join(lines) if comparison["compared"] else ""
+
+
 def _fmt(value: Optional[float]) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -123,6 +142,8 @@ def main(
     metrics: List[Path] = typer.Argument(..., help="metrics/*.json from the evaluate step; missing ones are skipped"),
     readme: Path = typer.Option(Path("README.md")),
     figure: Optional[Path] = typer.Option(None, help="Copy the precision-recall picture here for the README to show (e.g. docs/pr_curve.png)"),
+    paired: Optional[Path] = typer.Option(None, help="compare_models' JSON (two models on the same sentences) to show under the table; "
+                                          "skipped where absent"),
 ):
     """Replace the block between the results markers in README with a fresh table."""
     found = [p for p in metrics if p.exists()]
@@ -131,6 +152,8 @@ def main(
         raise typer.Exit(1)
     curve = curve_section(found, figure, readme)
     content = f"{table(found)}\n\n" + (f"{curve}\n\n" if curve else "")
+    pairs = paired_section(paired) if paired is not None and paired.exists() else ""
+    content += f"{pairs}\n\n" if pairs else ""
     content += f"Written by `python -m spacy project run results` from {', '.join(f'`{p}`' for p in found)}."
     try:
         replace_block(readme, START, END, content)

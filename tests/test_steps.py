@@ -270,17 +270,18 @@ def test_sentence_counts_add_up_to_seqeval_strict_scores():
 
 
 def test_bootstrap_intervals_hold_the_score_and_narrow_with_more_sentences():
-    from evaluate import prf_intervals, seqeval_prf
+    from evaluate import prf_intervals, sentence_entity_counts, seqeval_prf
 
     gold = [["B-MOUNTAIN", "O"], ["O", "B-MOUNTAIN"], ["B-MOUNTAIN", "I-MOUNTAIN"], ["O", "O"], ["B-MOUNTAIN", "O"]]
     pred = [["B-MOUNTAIN", "O"], ["O", "O"], ["B-MOUNTAIN", "I-MOUNTAIN"], ["B-MOUNTAIN", "O"], ["B-MOUNTAIN", "O"]]
-    small, large = prf_intervals(gold, pred), prf_intervals(gold * 40, pred * 40)
+    small = prf_intervals(sentence_entity_counts(gold, pred))
+    large = prf_intervals(sentence_entity_counts(gold * 40, pred * 40))
     scores = seqeval_prf(gold, pred)
     for name in ("precision", "recall", "f1"):
         assert small[name][0] <= scores[name] <= small[name][1]
         assert large[name][0] <= scores[name] <= large[name][1]
         assert large[name][1] - large[name][0] < (small[name][1] - small[name][0]) / 2
-    assert prf_intervals(gold, pred) == small  # a fixed seed: the same interval on every run
+    assert prf_intervals(sentence_entity_counts(gold, pred)) == small  # a fixed seed: the same interval on every run
 
 
 def test_evaluate_counts_false_positives_on_mountain_free_text_and_draws_the_curve(trained, tmp_path):
@@ -307,6 +308,18 @@ def test_evaluate_counts_false_positives_on_mountain_free_text_and_draws_the_cur
     assert all(a["entities"] >= b["entities"] for a, b in zip(curve, curve[1:]))
     assert curve[0]["threshold"] == 0.0 and curve[0]["fp_per_1000"] == neg["fp_per_1000"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and rate["plot"] == str(plot)
+    # per-sentence counts for paired comparisons: one row a sentence, adding up to the file's totals
+    real = json.loads(output.read_text())["results"]["real: pos.iob"]
+    rows = real["per_sentence"]["right_predicted_gold"]
+    assert len(rows) == real["sentences"] == 2 and [sum(col) for col in zip(*rows)][1:] == [real["predicted_entities"], real["gold_entities"]]
+    assert neg["per_sentence"]["false_positives"] == [len(d.ents) for d in nlp.pipe(["We climbed Mount Kenya in May .", "Paris is a city .",
+                                                                                          "The cat sat ."])]
+    # the same model against itself: every difference is zero, and both files are compared
+    result = script("compare_models.py", output, output, "--output", tmp_path / "self.json")
+    assert result.returncode == 0, result.stderr
+    compared = json.loads((tmp_path / "self.json").read_text())["compared"]
+    assert set(compared) == {"real: pos.iob", "mountain-free: neg.iob"}
+    assert all(row["difference"] == 0 and row["difference_ci95"] == [0, 0] for metrics in compared.values() for row in metrics.values())
 
 
 def test_evaluate_skips_a_missing_mountain_free_file_and_refuses_one_with_mountains(trained, tmp_path):
