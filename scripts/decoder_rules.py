@@ -1,11 +1,15 @@
 """decoder-rules: what each of mountner's decoder rules is worth. The tagger runs once per sentence; its
 probabilities are then decoded with each rule switched off in turn (and with none), and every variant is
-scored with seqeval like `evaluate` does, on the unseen-name test split, dev and real annotated text."""
+scored with seqeval like `evaluate` does, on the unseen-name test split, dev and real annotated text. On the
+real files each variant's change from the configured decoder carries a 95% paired bootstrap interval
+(compare_models): the variants differ in a few entities, which two separate intervals could not show."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Dict, List, Optional
+
+import numpy
 
 import typer
 from spacy.tokens import DocBin
@@ -13,8 +17,9 @@ from spacy.util import minibatch, registry
 from tqdm import tqdm
 
 from atomic_write import write_text_atomic
+from compare_models import paired_prf, paired_rate
 from corpus_io import DataError, doc_to_word_tags, read_sentences
-from evaluate import seqeval_prf, tags_from_doc
+from evaluate import sentence_entity_counts, seqeval_prf, tags_from_doc
 from model_loading import load_or_exit
 from results_table import replace_block
 
@@ -57,16 +62,31 @@ def decode_all(nlp, texts: List[str], to_tags, configs: Dict[str, dict], batch_s
     return tags
 
 
+def _change(row: Optional[dict], spec: str) -> str:
+    """' (+0.004, -0.003 to +0.012)': a variant's paired change from the configured decoder; empty for that decoder."""
+    if not row or row["difference_ci95"] is None:
+        return ""
+    low, high = row["difference_ci95"]
+    return f" ({row['difference']:+{spec}}: {low:+{spec}} to {high:+{spec}})"
+
+
 def table(results: Dict[str, Dict[str, dict]], sets: List[str]) -> str:
     free = any("mountain-free" in by_set for by_set in results.values())
     header = "| decoder | " + " | ".join(f"{s} P / R / F1" for s in sets) + (" | false names per 1,000 mountain-free sentences" if free else "")
     lines = [header + " |", "|---" * (len(sets) + 1 + free) + "|"]
     for variant, by_set in results.items():
-        cells = [" / ".join(f"{by_set[s][k]:.3f}" for k in ("precision", "recall", "f1")) for s in sets]
+        cells = [" / ".join(f"{by_set[s][k]:.3f}" for k in ("precision", "recall", "f1")) + _change(by_set[s].get("f1_change"), ".3f")
+                 for s in sets]
         if free:
-            cells.append(f"{by_set['mountain-free']['fp_per_1000']:.1f}")
+            cells.append(f"{by_set['mountain-free']['fp_per_1000']:.1f}" + _change(by_set["mountain-free"].get("change"), ".1f"))
         lines.append(f"| {variant} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def paired_changes(per_sentence: Dict[str, numpy.ndarray], compare) -> Dict[str, Optional[dict]]:
+    """Each variant against the first (the configured decoder), on the same sentences; None for the first."""
+    first, *others = per_sentence
+    return {first: None, **{variant: compare(per_sentence[first], per_sentence[variant]) for variant in others}}
 
 
 @app.command()
@@ -103,8 +123,11 @@ def main(
             raise typer.Exit(1)
         predicted = decode_all(nlp, [s.text for s in sentences], lambda i, doc: doc_to_word_tags(doc, sentences[i]), configs,
                                batch_size, iob.name)
+        gold = [s.tags for s in sentences]
+        changes = paired_changes({variant: sentence_entity_counts(gold, tags) for variant, tags in predicted.items()},
+                                 lambda a, b: paired_prf(a, b)["f1"])
         for variant, tags in predicted.items():
-            results[variant]["real"] = seqeval_prf([s.tags for s in sentences], tags)
+            results[variant]["real"] = {**seqeval_prf(gold, tags), "f1_change": changes[variant]}
         sets.append("real")
     elif iob is not None:
         typer.echo(f"decoder_rules: {iob} not found, real text skipped")
@@ -115,9 +138,11 @@ def main(
             typer.secho(f"decoder_rules: {err}", fg="red", err=True)
             raise typer.Exit(1)
         predicted = decode_all(nlp, texts, lambda i, doc: len(doc.ents), configs, batch_size, negatives.name)
+        changes = paired_changes({variant: numpy.array(counts, dtype="int64") for variant, counts in predicted.items()}, paired_rate)
         for variant, counts in predicted.items():
             found = sum(counts)
-            results[variant]["mountain-free"] = {"sentences": len(texts), "false_names": found, "fp_per_1000": 1000 * found / max(1, len(texts))}
+            results[variant]["mountain-free"] = {"sentences": len(texts), "false_names": found, "fp_per_1000": 1000 * found / max(1, len(texts)),
+                                                 "change": changes[variant]}
     elif negatives is not None:
         typer.echo(f"decoder_rules: {negatives} not found, mountain-free text skipped")
     text = table(results, sets)

@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
@@ -30,6 +31,13 @@ def test_decoder_rules_scores_every_variant_on_every_set(trained, tmp_path):
     # The tiny tagger learnt its six sentences: as configured it finds every name in them.
     assert variants["all rules (as configured)"]["test"]["f1"] == 1.0
     assert report["variants"]["without known names"]["known_name_min_prob"] is None
+    # each variant's change from the configured decoder, paired on the same sentences; none for that decoder itself
+    configured, bare = variants["all rules (as configured)"], variants["Viterbi alone (no rule, no known names)"]
+    assert configured["real"]["f1_change"] is None and configured["mountain-free"]["change"] is None
+    change = bare["real"]["f1_change"]
+    assert change["difference"] == pytest.approx(bare["real"]["f1"] - configured["real"]["f1"])
+    assert change["difference_ci95"][0] <= change["difference"] <= change["difference_ci95"][1]
+    assert bare["mountain-free"]["change"]["difference"] == pytest.approx(bare["mountain-free"]["fp_per_1000"] - free["fp_per_1000"])
     text = readme.read_text(encoding="utf8")
     assert "old" not in text and "| without mask_punctuation |" in text and text.endswith("rest\n")
     # The pipeline's own decoder is back as it was.
