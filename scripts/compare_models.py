@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy
 import typer
 
 from atomic_write import write_text_atomic
-from evaluate import prf_from_counts, bootstrap_sums, interval95
+from evaluate import NEGATIVES_PREFIX, bootstrap_sums, interval95, prf_from_counts
 
 app = typer.Typer(add_completion=False)
 
@@ -35,15 +35,22 @@ def read_metrics(path: Path) -> dict:
     return data
 
 
-def _per_sentence(path: Path, result: dict, field: str, where: str) -> Optional[tuple]:
-    """(fingerprint, array) or None where evaluate wrote no per-sentence counts (an older metrics file)."""
-    record = result.get("per_sentence")
+def _per_sentence(path: Path, metrics: dict, name: str) -> Optional[Tuple[str, numpy.ndarray]]:
+    """(fingerprint, counts) for one scored file, or None where evaluate wrote no per-sentence counts (an older file)."""
+    record = (metrics.get("per_sentence") or {}).get(name)
     if record is None:
         return None
+    field = "false_positives" if name.startswith(NEGATIVES_PREFIX) else "right_predicted_gold"
     try:
         return record["sentences_sha1"], numpy.asarray(record[field], dtype="int64")
     except (KeyError, TypeError, ValueError) as err:
-        raise MetricsError(f"{path}: {where}: per_sentence.{field} is not a list of counts ({err})") from err
+        raise MetricsError(f"{path}: per_sentence[{name!r}].{field} is not a list of counts ({err})") from err
+
+
+def scored_files(metrics: dict) -> List[str]:
+    """The results evaluate wrote, then the mountain-free file, by the names the per-sentence counts use."""
+    rate = metrics.get("real_rate")
+    return list(metrics["results"]) + ([NEGATIVES_PREFIX + rate["negatives_file"]] if rate else [])
 
 
 def paired_prf(counts_a: numpy.ndarray, counts_b: numpy.ndarray) -> Dict[str, dict]:
@@ -79,32 +86,22 @@ def _difference(a: float, b: float, resampled_differences: numpy.ndarray) -> dic
 
 def compare(path_a: Path, path_b: Path) -> dict:
     a, b = read_metrics(path_a), read_metrics(path_b)
+    names_a, names_b = scored_files(a), scored_files(b)
     compared: Dict[str, dict] = {}
-    not_compared: List[dict] = []
-    for name, result_a in a["results"].items():
-        result_b = b["results"].get(name)
-        if result_b is None:
-            not_compared.append({"result": name, "reason": f"only in {path_a}"})
-            continue
-        one, two = _per_sentence(path_a, result_a, "right_predicted_gold", name), _per_sentence(path_b, result_b, "right_predicted_gold", name)
+    not_compared = [{"result": name, "reason": f"only in {path_a}"} for name in names_a if name not in names_b]
+    for name in (name for name in names_a if name in names_b):
+        one, two = _per_sentence(path_a, a, name), _per_sentence(path_b, b, name)
         reason = _why_not_paired(one, two)
         if reason:
             not_compared.append({"result": name, "reason": reason})
-            continue
-        try:
-            compared[name] = paired_prf(one[1], two[1])
-        except MetricsError as err:
-            raise MetricsError(f"{path_a} and {path_b}: {name}: {err}") from err
-    not_compared += [{"result": name, "reason": f"only in {path_b}"} for name in b["results"] if name not in a["results"]]
-    negatives_a, negatives_b = (a.get("real_rate") or {}).get("negatives"), (b.get("real_rate") or {}).get("negatives")
-    if negatives_a and negatives_b:
-        name = f"mountain-free: {a['real_rate'].get('negatives_file')}"
-        one, two = _per_sentence(path_a, negatives_a, "false_positives", name), _per_sentence(path_b, negatives_b, "false_positives", name)
-        reason = _why_not_paired(one, two)
-        if reason:
-            not_compared.append({"result": name, "reason": reason})
-        else:
+        elif name.startswith(NEGATIVES_PREFIX):
             compared[name] = {"false names per 1,000": paired_rate(one[1], two[1])}
+        else:
+            try:
+                compared[name] = paired_prf(one[1], two[1])
+            except MetricsError as err:
+                raise MetricsError(f"{path_a} and {path_b}: {name}: {err}") from err
+    not_compared += [{"result": name, "reason": f"only in {path_b}"} for name in names_b if name not in names_a]
     return {"a": str(path_a), "b": str(path_b), "compared": compared, "not_compared": not_compared}
 
 

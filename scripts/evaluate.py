@@ -34,6 +34,8 @@ STRICT_IOB2 = dict(mode="strict", scheme=IOB2, zero_division=0)
 CONFIDENCE_BANDS = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0001)]
 # Thresholds on ent._.confidence for the precision-recall curve: keep entities at or above each.
 CURVE_THRESHOLDS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+# How the mountain-free file is named among the per-sentence counts (compare_models pairs on these names).
+NEGATIVES_PREFIX = "mountain-free: "
 # Resamples (of whole sentences, with replacement) for the 95% intervals; fixed seed, so a rerun gives the same interval.
 BOOTSTRAP_SAMPLES = 2000
 
@@ -167,7 +169,7 @@ def score(gold_tags: List[List[str]], pred_tags: List[List[str]], examples: List
         "predicted_entities": sum(len(eg.predicted.ents) for eg in examples),
         "seqeval": seqeval_prf(gold_tags, pred_tags),
         "seqeval_ci95": prf_intervals(counts),
-        # for paired comparisons of two models on the same sentences (scripts/compare_models.py)
+        # for paired comparisons of two models on the same sentences (scripts/compare_models.py); main() moves it to the end
         "per_sentence": {"sentences_sha1": sentences_fingerprint(texts), "right_predicted_gold": counts.tolist()},
         "spacy": {"ents_p": spacy_scores["ents_p"], "ents_r": spacy_scores["ents_r"], "ents_f": spacy_scores["ents_f"]},
         "reliability": reliability(pairs) if pairs else None,
@@ -476,6 +478,10 @@ def main(
     metrics = {"meta": meta, "results": results}
     if real_rate is not None:
         metrics["real_rate"] = real_rate
+    # The per-sentence counts are long lists for compare_models, not for reading: one section, last.
+    metrics["per_sentence"] = {name: result.pop("per_sentence") for name, result in results.items()}
+    if real_rate is not None:
+        metrics["per_sentence"][NEGATIVES_PREFIX + negatives.name] = real_rate["negatives"].pop("per_sentence")
     write_text_atomic(output, json.dumps(metrics, indent=2))
     typer.echo(f"\nwrote {output}")
 

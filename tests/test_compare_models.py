@@ -45,11 +45,12 @@ def test_different_gold_per_sentence_is_refused():
 
 
 def metrics(path, fingerprint="abc", rows=((1, 1, 1), (0, 1, 0)), per_sentence=True, false_positives=(0, 1, 0)):
-    result = {"sentences": len(rows)}
+    """A metrics file as evaluate writes it: one real file and a mountain-free one, with or without per-sentence counts."""
+    counts = {"mountain-free: neg.iob": {"sentences_sha1": "neg", "false_positives": list(false_positives)}}
     if per_sentence:
-        result["per_sentence"] = {"sentences_sha1": fingerprint, "right_predicted_gold": [list(r) for r in rows]}
-    negatives = {"per_sentence": {"sentences_sha1": "neg", "false_positives": list(false_positives)}}
-    path.write_text(json.dumps({"results": {"real: x.iob": result}, "real_rate": {"negatives_file": "neg.iob", "negatives": negatives}}))
+        counts["real: x.iob"] = {"sentences_sha1": fingerprint, "right_predicted_gold": [list(r) for r in rows]}
+    path.write_text(json.dumps({"results": {"real: x.iob": {"sentences": len(rows)}}, "real_rate": {"negatives_file": "neg.iob"},
+                                "per_sentence": counts}))
     return path
 
 

@@ -309,11 +309,13 @@ def test_evaluate_counts_false_positives_on_mountain_free_text_and_draws_the_cur
     assert curve[0]["threshold"] == 0.0 and curve[0]["fp_per_1000"] == neg["fp_per_1000"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and rate["plot"] == str(plot)
     # per-sentence counts for paired comparisons: one row a sentence, adding up to the file's totals
-    real = json.loads(output.read_text())["results"]["real: pos.iob"]
-    rows = real["per_sentence"]["right_predicted_gold"]
+    written = json.loads(output.read_text())
+    real, per_sentence = written["results"]["real: pos.iob"], written["per_sentence"]
+    assert list(written) == ["meta", "results", "real_rate", "per_sentence"]  # the long lists last
+    rows = per_sentence["real: pos.iob"]["right_predicted_gold"]
     assert len(rows) == real["sentences"] == 2 and [sum(col) for col in zip(*rows)][1:] == [real["predicted_entities"], real["gold_entities"]]
-    assert neg["per_sentence"]["false_positives"] == [len(d.ents) for d in nlp.pipe(["We climbed Mount Kenya in May .", "Paris is a city .",
-                                                                                          "The cat sat ."])]
+    free = ["We climbed Mount Kenya in May .", "Paris is a city .", "The cat sat ."]
+    assert per_sentence["mountain-free: neg.iob"]["false_positives"] == [len(d.ents) for d in nlp.pipe(free)]
     # the same model against itself: every difference is zero, and both files are compared
     result = script("compare_models.py", output, output, "--output", tmp_path / "self.json")
     assert result.returncode == 0, result.stderr
