@@ -110,6 +110,8 @@ def _why_not_paired(one: Optional[tuple], two: Optional[tuple]) -> Optional[str]
         return "no per-sentence counts (a metrics file from before evaluate wrote them: run evaluate again)"
     if one[0] != two[0] or len(one[1]) != len(two[1]):
         return "scored on different sentences (another split or file)"
+    if not len(one[1]):
+        return "no sentences"
     return None
 
 

@@ -61,6 +61,8 @@ def test_results_on_other_sentences_or_without_counts_are_not_compared_and_say_w
     assert other["not_compared"] == [{"result": "real: x.iob", "reason": "scored on different sentences (another split or file)"}]
     old = compare(a, metrics(tmp_path / "c.json", per_sentence=False))
     assert old["not_compared"][0]["reason"].startswith("no per-sentence counts")
+    empty = compare(metrics(tmp_path / "d.json", false_positives=()), metrics(tmp_path / "e.json", false_positives=()))
+    assert {"result": "mountain-free: neg.iob", "reason": "no sentences"} in empty["not_compared"]
 
 
 def test_the_cli_names_a_broken_file_and_refuses_when_nothing_can_be_compared(tmp_path):
