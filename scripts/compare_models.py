@@ -17,6 +17,7 @@ import typer
 
 from atomic_write import write_text_atomic
 from evaluate import NEGATIVES_PREFIX, bootstrap_sums, interval95, prf_from_counts
+from results_table import paired_lines
 
 app = typer.Typer(add_completion=False)
 
@@ -116,16 +117,7 @@ def _why_not_paired(one: Optional[tuple], two: Optional[tuple]) -> Optional[str]
 
 
 def print_comparison(comparison: dict) -> None:
-    typer.secho(f"B - A, B = {comparison['b']}, A = {comparison['a']} (95% paired bootstrap intervals over sentences)", bold=True)
-    width = max(len(name) for name in comparison["compared"])
-    typer.echo(f"{'result':<{width}} {'metric':<22} {'A':>7} {'B':>7} {'B - A':>8}   {'95% interval':<17} B higher in")
-    for name, metrics in comparison["compared"].items():
-        for metric, row in metrics.items():
-            spec = ".1f" if metric.startswith("false names") else ".3f"
-            low, high = row["difference_ci95"] or (float("nan"), float("nan"))
-            interval = f"{low:+{spec}} to {high:+{spec}}"
-            typer.echo(f"{name:<{width}} {metric:<22} {row['a']:>7{spec}} {row['b']:>7{spec}} {row['difference']:>+8{spec}}   "
-                       f"{interval:<17} {row['share_b_higher']:.1%}")
+    typer.echo("\n".join(paired_lines(comparison)))
     for item in comparison["not_compared"]:
         typer.secho(f"not compared: {item['result']}: {item['reason']}", fg="yellow")
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import numpy
-
 import typer
 from spacy.tokens import DocBin
 from spacy.util import minibatch, registry
@@ -21,7 +20,7 @@ from compare_models import paired_prf, paired_rate
 from corpus_io import DataError, doc_to_word_tags, read_sentences
 from evaluate import sentence_entity_counts, seqeval_prf, tags_from_doc
 from model_loading import load_or_exit
-from results_table import replace_block
+from results_table import paired_change, replace_block
 
 app = typer.Typer(add_completion=False)
 
@@ -62,12 +61,9 @@ def decode_all(nlp, texts: List[str], to_tags, configs: Dict[str, dict], batch_s
     return tags
 
 
-def _change(row: Optional[dict], spec: str) -> str:
-    """' (+0.004, -0.003 to +0.012)': a variant's paired change from the configured decoder; empty for that decoder."""
-    if not row or row["difference_ci95"] is None:
-        return ""
-    low, high = row["difference_ci95"]
-    return f" ({row['difference']:+{spec}}: {low:+{spec}} to {high:+{spec}})"
+def _change(row: Optional[dict], spec: str, metric: str = "") -> str:
+    """'; F1 +0.004 (-0.003 to +0.012)': a variant's paired change from the configured decoder; empty for that decoder."""
+    return f"; {metric}{paired_change(row, spec)}" if row else ""
 
 
 def table(results: Dict[str, Dict[str, dict]], sets: List[str]) -> str:
@@ -75,7 +71,7 @@ def table(results: Dict[str, Dict[str, dict]], sets: List[str]) -> str:
     header = "| decoder | " + " | ".join(f"{s} P / R / F1" for s in sets) + (" | false names per 1,000 mountain-free sentences" if free else "")
     lines = [header + " |", "|---" * (len(sets) + 1 + free) + "|"]
     for variant, by_set in results.items():
-        cells = [" / ".join(f"{by_set[s][k]:.3f}" for k in ("precision", "recall", "f1")) + _change(by_set[s].get("f1_change"), ".3f")
+        cells = [" / ".join(f"{by_set[s][k]:.3f}" for k in ("precision", "recall", "f1")) + _change(by_set[s].get("f1_change"), ".3f", "F1 ")
                  for s in sets]
         if free:
             cells.append(f"{by_set['mountain-free']['fp_per_1000']:.1f}" + _change(by_set["mountain-free"].get("change"), ".1f"))

@@ -114,9 +114,14 @@ def curve_section(metrics_files: List[Path], figure: Optional[Path], readme: Pat
     return ""
 
 
-def paired_section(path: Path) -> str:
-    """The paired differences that compare_models wrote (two models, the same sentences); empty where none."""
-    comparison = json.loads(path.read_text())
+def paired_change(row: dict, spec: str) -> str:
+    """'+0.068 (+0.037 to +0.101)': a paired difference B - A (compare_models) with its 95% interval."""
+    interval = row["difference_ci95"]
+    return f"{row['difference']:+{spec}}" + (f" ({interval[0]:+{spec}} to {interval[1]:+{spec}})" if interval else "")
+
+
+def paired_lines(comparison: dict) -> List[str]:
+    """compare_models' result as a markdown table, for the README and the console alike."""
     lines = [
         f"Paired differences, B = `{comparison['b']}` minus A = `{comparison['a']}`, on the same sentences "
         "(2,000 resamples of whole sentences, each scoring both models; `scripts/compare_models.py`):",
@@ -127,10 +132,14 @@ def paired_section(path: Path) -> str:
     for name, metrics in comparison["compared"].items():
         for metric, row in metrics.items():
             spec = ".1f" if metric.startswith("false names") else ".3f"
-            interval = row["difference_ci95"]
-            lines.append(f"| {name} | {metric} | {row['a']:{spec}} | {row['b']:{spec}} | {row['difference']:+{spec}}"
-                         f"{f' ({interval[0]:+{spec}} to {interval[1]:+{spec}})' if interval else ''} | {row['share_b_higher']:.1%} |")
-    return "\n".join(lines) if comparison["compared"] else ""
+            lines.append(f"| {name} | {metric} | {row['a']:{spec}} | {row['b']:{spec}} | {paired_change(row, spec)} | {row['share_b_higher']:.1%} |")
+    return lines
+
+
+def paired_section(path: Path) -> str:
+    """The paired differences that compare_models wrote (two models, the same sentences); empty where none."""
+    comparison = json.loads(path.read_text())
+    return "\n".join(paired_lines(comparison)) if comparison["compared"] else ""
 
 
 def _fmt(value: Optional[float]) -> str:

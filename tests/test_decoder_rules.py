@@ -40,6 +40,9 @@ def test_decoder_rules_scores_every_variant_on_every_set(trained, tmp_path):
     assert bare["mountain-free"]["change"]["difference"] == pytest.approx(bare["mountain-free"]["fp_per_1000"] - free["fp_per_1000"])
     text = readme.read_text(encoding="utf8")
     assert "old" not in text and "| without mask_punctuation |" in text and text.endswith("rest\n")
+    # the paired change shows on every variant's real cells but the configured decoder's
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| ")}
+    assert "; F1 " not in rows["all rules (as configured)"] and "; F1 " in rows["Viterbi alone (no rule, no known names)"]
     # The pipeline's own decoder is back as it was.
     assert nlp.get_pipe("mountner").decoder.drop_before_capital
 
