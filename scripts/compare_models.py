@@ -43,9 +43,15 @@ def _per_sentence(path: Path, metrics: dict, name: str) -> Optional[Tuple[str, n
         return None
     field = "false_positives" if name.startswith(NEGATIVES_PREFIX) else "right_predicted_gold"
     try:
-        return record["sentences_sha1"], numpy.asarray(record[field], dtype="int64")
+        counts = numpy.asarray(record[field], dtype="int64")
+        fingerprint = record["sentences_sha1"]
     except (KeyError, TypeError, ValueError) as err:
-        raise MetricsError(f"{path}: per_sentence[{name!r}].{field} is not a list of counts ({err})") from err
+        raise MetricsError(f"{path}: per_sentence[{name!r}] has no list of counts in {field!r} ({err})") from err
+    shape_ok = counts.ndim == 1 if field == "false_positives" else (counts.ndim == 2 and counts.shape[1] == 3) or counts.size == 0
+    if not shape_ok:
+        raise MetricsError(f"{path}: per_sentence[{name!r}].{field} has shape {counts.shape}; "
+                           f"expected {'one count' if field == 'false_positives' else 'three counts'} per sentence")
+    return fingerprint, counts
 
 
 def scored_files(metrics: dict) -> List[str]:

@@ -161,7 +161,11 @@ def main(
         raise typer.Exit(1)
     curve = curve_section(found, figure, readme)
     content = f"{table(found)}\n\n" + (f"{curve}\n\n" if curve else "")
-    pairs = paired_section(paired) if paired is not None and paired.exists() else ""
+    try:
+        pairs = paired_section(paired) if paired is not None and paired.exists() else ""
+    except (ValueError, KeyError, TypeError) as err:
+        typer.secho(f"results_table: {paired}: not a comparison that compare_models wrote ({err!r})", fg="red", err=True)
+        raise typer.Exit(1)
     content += f"{pairs}\n\n" if pairs else ""
     content += f"Written by `python -m spacy project run results` from {', '.join(f'`{p}`' for p in found)}."
     try:

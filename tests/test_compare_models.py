@@ -74,6 +74,12 @@ def test_the_cli_names_a_broken_file_and_refuses_when_nothing_can_be_compared(tm
     (tmp_path / "empty.json").write_text(json.dumps({"results": {}}))
     result = script("compare_models.py", a, tmp_path / "empty.json")
     assert result.returncode == 1 and "nothing to compare" in result.stderr and "Traceback" not in result.stderr
+    bad = json.loads(a.read_text())
+    bad["per_sentence"]["real: x.iob"]["right_predicted_gold"] = [1, 1]
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    result = script("compare_models.py", a, tmp_path / "bad.json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"compare_models: {tmp_path / 'bad.json'}: per_sentence['real: x.iob'].right_predicted_gold has shape (2,)")
     result = script("compare_models.py", a, metrics(tmp_path / "b.json", rows=((1, 1, 1), (0, 0, 0))), "--output", tmp_path / "out.json")
     assert result.returncode == 0, result.stderr
     assert "real: x.iob" in result.stdout and "precision" in result.stdout
@@ -98,3 +104,7 @@ def test_the_results_table_shows_the_paired_differences_when_given(tmp_path):
     # absent (as before the compare workflow ran): the table is written without it
     assert script("results_table.py", "--readme", readme, "--paired", tmp_path / "absent.json", table_input).returncode == 0
     assert "Paired differences" not in readme.read_text()
+    (tmp_path / "broken.json").write_text("{not json")
+    result = script("results_table.py", "--readme", readme, "--paired", tmp_path / "broken.json", table_input)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"results_table: {tmp_path / 'broken.json'}: not a comparison that compare_models wrote")
