@@ -38,6 +38,8 @@ CURVE_THRESHOLDS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99
 NEGATIVES_PREFIX = "mountain-free: "
 # Resamples (of whole sentences, with replacement) for the 95% intervals; fixed seed, so a rerun gives the same interval.
 BOOTSTRAP_SAMPLES = 2000
+# Bands of the tagger's highest name probability inside a name it missed: near 0, no threshold or bias can recover it.
+MISSED_PROBABILITY_BANDS = [(0.0, 0.001), (0.001, 0.01), (0.01, 0.1), (0.1, 0.5), (0.5, 1.0001)]
 
 _HEADS = {
     "mount/mt prefix": r"^(mount|mt\.?)\s",
@@ -78,10 +80,26 @@ def _overlaps(span: Tuple[int, int], others) -> bool:
     return any(start < span[1] and end > span[0] for start, end in others)
 
 
+def missed_name_probability(doc: Doc, start_char: int, end_char: int) -> Optional[float]:
+    """The highest probability of a name tag that the tagger gave a token of a name it left out (1 - P(O)),
+    from `doc._.mountner_probs`; None where the pipeline has no mountner component."""
+    probs = doc._.get("mountner_probs") if doc.has_extension("mountner_probs") else None
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if not probs or span is None:
+        return None
+    inside = [1.0 - probs[i] for i in range(span.start, span.end) if probs[i] is not None]
+    return float(max(inside)) if inside else None
+
+
+def probability_bands(values: Sequence[float]) -> Dict[str, int]:
+    return {f"{low:g}-{min(high, 1.0):g}": sum(low <= v < high for v in values) for low, high in MISSED_PROBABILITY_BANDS}
+
+
 def error_analysis(examples: Sequence[Example]) -> dict:
     missed, false_pos, boundary = Counter(), Counter(), Counter()
     missed_examples: Dict[str, List[str]] = {}
     false_examples: Dict[str, List[str]] = {}
+    missed_probabilities: List[float] = []
     for eg in examples:
         gold = {(e.start_char, e.end_char): e.text for e in eg.reference.ents}
         pred = {(e.start_char, e.end_char): e.text for e in eg.predicted.ents}
@@ -91,6 +109,9 @@ def error_analysis(examples: Sequence[Example]) -> dict:
                 kind = ("wrong boundary: " if overlaps else "") + mention_kind(text)
                 (boundary if overlaps else missed)[kind] += 1
                 missed_examples.setdefault(kind, []).append(text)
+                probability = None if overlaps else missed_name_probability(eg.predicted, *span)
+                if probability is not None:
+                    missed_probabilities.append(probability)
         for span, text in pred.items():
             if span not in gold and not _overlaps(span, gold):
                 kind = mention_kind(text)
@@ -100,6 +121,8 @@ def error_analysis(examples: Sequence[Example]) -> dict:
         "missed_by_kind": dict(missed.most_common()),
         "boundary_errors_by_kind": dict(boundary.most_common()),
         "false_positives_by_kind": dict(false_pos.most_common()),
+        # Names missed whole, by the tagger's highest name probability inside them (empty without a mountner component).
+        "missed_by_tagger_probability": probability_bands(missed_probabilities) if missed_probabilities else {},
         "missed_examples": {k: v[:8] for k, v in missed_examples.items()},
         "false_positive_examples": {k: v[:8] for k, v in false_examples.items()},
     }
@@ -370,6 +393,9 @@ def print_result(name: str, result: dict) -> None:
     for title, key in (("missed", "missed_by_kind"), ("wrong boundary", "boundary_errors_by_kind"), ("false positives", "false_positives_by_kind")):
         if errors[key]:
             typer.echo(f"{title} by kind: " + ", ".join(f"{k}: {v}" for k, v in errors[key].items()))
+    if errors.get("missed_by_tagger_probability"):
+        typer.echo("missed by the tagger's highest name probability inside them: "
+                   + ", ".join(f"{k}: {v}" for k, v in errors["missed_by_tagger_probability"].items()))
 
 
 def print_real_rate(real_rate: dict) -> None:

@@ -416,3 +416,31 @@ def test_test_split_is_scored_by_origin_of_its_sentences():
     swapped = by_origin["name_swap"]
     assert (swapped["sentences"], swapped["gold_entities"], swapped["predicted_entities"]) == (2, 4, 2)
     assert (swapped["precision"], swapped["recall"]) == (1.0, 0.5)
+
+
+def test_missed_names_are_banded_by_the_taggers_name_probability():
+    """A name missed whole is banded by 1 - P(O) at its likeliest token; a wrong boundary and a pipeline
+    without the tagger's probabilities give no band."""
+    from spacy.training import Example
+
+    import mountner_pipeline  # noqa: F401  (registers doc._.mountner_probs)
+    from evaluate import error_analysis
+
+    nlp = spacy.blank("en")
+    text = "We climbed Mount Hood and K2 ."
+    hood, k2 = (11, 21), (26, 28)
+
+    def example(predicted, probs):
+        reference, prediction = nlp.make_doc(text), nlp.make_doc(text)
+        reference.set_ents([reference.char_span(*hood, label="MOUNTAIN"), reference.char_span(*k2, label="MOUNTAIN")])
+        prediction.set_ents([prediction.char_span(*span, label="MOUNTAIN") for span in predicted])
+        prediction._.mountner_probs = probs
+        return Example(prediction, reference)
+
+    # P(O) of each token: "Mount" 0.98 and "Hood" 0.9995 (missed, best 0.02), "K2" 0.4 (missed, 0.6).
+    missed_both = example([], [0.99, 0.99, 0.98, 0.9995, 0.99, 0.4, 0.99])
+    # "Hood" alone predicted: a wrong boundary, not banded; K2 missed at 1 - 0.9999.
+    boundary = example([(17, 21)], [0.99, 0.99, 0.7, 0.9, 0.99, 0.9999, 0.99])
+    bands = error_analysis([missed_both, boundary])["missed_by_tagger_probability"]
+    assert bands == {"0-0.001": 1, "0.001-0.01": 0, "0.01-0.1": 1, "0.1-0.5": 0, "0.5-1": 1}
+    assert error_analysis([example([], None)])["missed_by_tagger_probability"] == {}
