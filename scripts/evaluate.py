@@ -83,7 +83,7 @@ def _overlaps(span: Tuple[int, int], others) -> bool:
 def missed_name_probability(doc: Doc, start_char: int, end_char: int) -> Optional[float]:
     """The highest probability of a name tag that the tagger gave a token of a name it left out (1 - P(O)),
     from `doc._.mountner_probs`; None where the pipeline has no mountner component."""
-    probs = doc._.get("mountner_probs") if doc.has_extension("mountner_probs") else None
+    probs = doc._.mountner_probs  # the extension is mountner_pipeline's, imported above
     span = doc.char_span(start_char, end_char, alignment_mode="expand")
     if not probs or span is None:
         return None
@@ -121,7 +121,7 @@ def error_analysis(examples: Sequence[Example]) -> dict:
         "missed_by_kind": dict(missed.most_common()),
         "boundary_errors_by_kind": dict(boundary.most_common()),
         "false_positives_by_kind": dict(false_pos.most_common()),
-        # Names missed whole, by the tagger's highest name probability inside them (empty without a mountner component).
+        # Names missed whole, by the tagger's highest name probability inside them (empty where none was, or without a mountner component).
         "missed_by_tagger_probability": probability_bands(missed_probabilities) if missed_probabilities else {},
         "missed_examples": {k: v[:8] for k, v in missed_examples.items()},
         "false_positive_examples": {k: v[:8] for k, v in false_examples.items()},
