@@ -4,14 +4,21 @@ from pathlib import Path
 import pytest
 import spacy
 from spacy.training import Example
+from typer.testing import CliRunner
 
-import mountner_pipeline  # noqa: F401  registers the mountner factory
-from random_bert import build_tiny_bert
+from mountner.cli import build_app
+
+from mountner.testing.tiny_bert import build_tiny_bert
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Real annotated text for measuring only (never for training); tests using it skip when absent.
 FEWNERD_DEV = ROOT.parent / "shared" / "data" / "fewnerd-mountain-dev.iob"
+
+
+def invoke(command: str, *args):
+    """Run `mountner <command> ARGS` in this process (typer's CliRunner), as the CLI would."""
+    return CliRunner().invoke(build_app([command]), [command, *map(str, args)])
 
 
 @pytest.fixture
@@ -64,7 +71,7 @@ OPENAI_TEST_KEY = "sk-test-SECRET-never-print-5c1e9a7b3d"  # a dummy key; tests 
 def serve(monkeypatch):
     """Start local OpenAI-compatible servers (scripts/local_openai_server.py) on 127.0.0.1 and point the client
     at the last one started, with a dummy key and no proxy."""
-    from local_openai_server import LocalOpenAIServer
+    from mountner.testing.openai_server import LocalOpenAIServer
 
     servers = []
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):

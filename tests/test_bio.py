@@ -1,4 +1,4 @@
-from bio import bio_spans, normalise_tag, repair_bio, word_char_offsets, write_rows
+from mountner.data.bio import bio_spans, normalise_tag, repair_bio, word_char_offsets, write_rows
 import pandas as pd
 
 

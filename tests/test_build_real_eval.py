@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bio import TAGS, bio_spans
-from build_real_eval import BEGIN, INSIDE, app, read_fewnerd, select
-from corpus_io import read_iob
+from mountner.data.bio import TAGS, bio_spans
+from mountner.evaluation.real_eval import BEGIN, INSIDE, read_fewnerd, select
+from mountner.data.corpus_io import read_iob
+
+from conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +51,7 @@ def source(tmp_path) -> Path:
 
 def build(source: Path, out: Path, *extra: str):
     args = [str(source), "--output-dir", str(out), "--n-other-location", "4", "--n-other", "3", "--n-nomountain", "10", *extra]
-    return CliRunner().invoke(app, args)
+    return invoke("real-eval", *args)
 
 
 def test_tags_are_the_projects_tags():
@@ -130,7 +131,7 @@ def test_bad_input_is_one_line_naming_the_file_and_old_output_stays(tmp_path, co
 def test_command_line_error_is_one_line_without_traceback(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("Snow\tO\nfell\n", encoding="utf8")
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_real_eval.py"), str(bad), "--output-dir", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "mountner", "real-eval", str(bad), "--output-dir", str(tmp_path)],
                           capture_output=True, text=True)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert [line for line in proc.stderr.splitlines() if line.startswith("Error: ")] == [

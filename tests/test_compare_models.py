@@ -3,8 +3,8 @@ import json
 
 import numpy
 import pytest
-from compare_models import MetricsError, compare, paired_prf, paired_rate
-from evaluate import prf_intervals
+from mountner.evaluation.compare import MetricsError, compare, paired_prf, paired_rate
+from mountner.evaluation.evaluate import prf_intervals
 from test_steps import script
 
 
@@ -68,43 +68,43 @@ def test_results_on_other_sentences_or_without_counts_are_not_compared_and_say_w
 def test_the_cli_names_a_broken_file_and_refuses_when_nothing_can_be_compared(tmp_path):
     (tmp_path / "broken.json").write_text("{not json")
     a = metrics(tmp_path / "a.json")
-    result = script("compare_models.py", a, tmp_path / "broken.json")
+    result = script("compare", a, tmp_path / "broken.json")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"compare_models: {tmp_path / 'broken.json'}: not a metrics JSON")
     (tmp_path / "empty.json").write_text(json.dumps({"results": {}}))
-    result = script("compare_models.py", a, tmp_path / "empty.json")
+    result = script("compare", a, tmp_path / "empty.json")
     assert result.returncode == 1 and "nothing to compare" in result.stderr and "Traceback" not in result.stderr
     bad = json.loads(a.read_text())
     bad["per_sentence"]["real: x.iob"]["right_predicted_gold"] = [1, 1]
     (tmp_path / "bad.json").write_text(json.dumps(bad))
-    result = script("compare_models.py", a, tmp_path / "bad.json")
+    result = script("compare", a, tmp_path / "bad.json")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"compare_models: {tmp_path / 'bad.json'}: per_sentence['real: x.iob'].right_predicted_gold has shape (2,)")
-    result = script("compare_models.py", a, metrics(tmp_path / "b.json", rows=((1, 1, 1), (0, 0, 0))), "--output", tmp_path / "out.json")
+    result = script("compare", a, metrics(tmp_path / "b.json", rows=((1, 1, 1), (0, 0, 0))), "--output", tmp_path / "out.json")
     assert result.returncode == 0, result.stderr
     assert "real: x.iob" in result.stdout and "precision" in result.stdout
     assert json.loads((tmp_path / "out.json").read_text())["compared"]["real: x.iob"]["precision"]["difference"] == pytest.approx(0.5)
 
 
 def test_the_results_table_shows_the_paired_differences_when_given(tmp_path):
-    from results_table import END, START
+    from mountner.evaluation.tables import END, START
 
     a, b = metrics(tmp_path / "a.json"), metrics(tmp_path / "b.json", rows=((1, 1, 1), (0, 0, 0)), false_positives=(0, 0, 0))
-    assert script("compare_models.py", a, b, "--output", tmp_path / "pairs.json").returncode == 0
+    assert script("compare", a, b, "--output", tmp_path / "pairs.json").returncode == 0
     table_input = tmp_path / "config.json"
     table_input.write_text(json.dumps({"meta": {"pipeline": ["mountner"], "encoder": {"used": "tiny"}}, "results": {}}))
     readme = tmp_path / "README.md"
     readme.write_text(f"{START}\n{END}\n")
-    result = script("results_table.py", "--readme", readme, "--paired", tmp_path / "pairs.json", table_input)
+    result = script("results", "--readme", readme, "--paired", tmp_path / "pairs.json", table_input)
     assert result.returncode == 0, result.stderr
     text = readme.read_text()
     assert f"B = `{b}` minus A = `{a}`" in text
     assert "| real: x.iob | precision | 0.500 | 1.000 | +0.500 (" in text
     assert "| mountain-free: neg.iob | false names per 1,000 | 333.3 | 0.0 | -333.3 (" in text
     # absent (as before the compare workflow ran): the table is written without it
-    assert script("results_table.py", "--readme", readme, "--paired", tmp_path / "absent.json", table_input).returncode == 0
+    assert script("results", "--readme", readme, "--paired", tmp_path / "absent.json", table_input).returncode == 0
     assert "Paired differences" not in readme.read_text()
     (tmp_path / "broken.json").write_text("{not json")
-    result = script("results_table.py", "--readme", readme, "--paired", tmp_path / "broken.json", table_input)
+    result = script("results", "--readme", readme, "--paired", tmp_path / "broken.json", table_input)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"results_table: {tmp_path / 'broken.json'}: not a comparison that compare_models wrote")

@@ -7,12 +7,12 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from bio import write_rows
-from convert import assign_split, name_split
-from corpus_io import name_key
-from corpus_io import DataError, Sentence, doc_to_word_tags, read_iob, read_seed_csv, read_sentences, read_word_rows, words_to_doc
+from mountner.data.bio import write_rows
+from mountner.data.convert import assign_split, name_split
+from mountner.data.corpus_io import name_key
+from mountner.data.corpus_io import DataError, Sentence, doc_to_word_tags, read_iob, read_seed_csv, read_sentences, read_word_rows, words_to_doc
 
-from conftest import ROOT
+from conftest import ROOT, invoke
 
 
 def sentence(text, tokens, tags):
@@ -120,7 +120,7 @@ def test_split_keeps_test_names_out_of_train():
 
 
 def run_convert(*args):
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "convert.py"), *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "mountner", "convert", *map(str, args)], capture_output=True, text=True)
 
 
 def test_convert_cli_writes_docbins_and_reports_sizes(tmp_path):
@@ -149,7 +149,7 @@ def test_convert_cli_writes_docbins_and_reports_sizes(tmp_path):
 def test_convert_writes_known_names_without_the_held_out_ones(tmp_path):
     rows = tmp_path / "rows.csv"
     write_rows([sentence("We saw Ben Nevis.", ["We", "saw", "Ben", "Nevis", "."], ["O", "O", "B-MOUNTAIN", "I-MOUNTAIN", "O"])], rows)
-    gazetteer = ROOT / "corpus" / "gazetteer" / "mountains.tsv"
+    gazetteer = ROOT / "assets" / "gazetteer" / "mountains.tsv"
     known = tmp_path / "known.txt"
     result = run_convert(rows, "--output-dir", tmp_path, "--report", tmp_path / "report.json", "--gazetteer", gazetteer, "--known-names", known)
     assert result.returncode == 0, result.stderr
@@ -189,7 +189,7 @@ def test_fewnerd_dev_reads_and_aligns_completely(fewnerd_dev, nlp):
 
 
 def test_token_files_are_tagged_as_running_prose():
-    from corpus_io import detokenize
+    from mountner.data.corpus_io import detokenize
 
     words = ["Everest", "(", "8,849", "m", ")", "is", "Nepal", "'s", "highest", "peak", ",", "they", "say", "."]
     assert detokenize(words) == "Everest (8,849 m) is Nepal's highest peak, they say."
@@ -200,11 +200,7 @@ def test_token_files_are_tagged_as_running_prose():
 
 def convert_in_process(*args):
     """The convert CLI in this process (faster than a subprocess); stderr kept apart from stdout."""
-    from typer.testing import CliRunner
-
-    from convert import app
-
-    return CliRunner().invoke(app, [str(a) for a in args])
+    return invoke("convert", *args)
 
 
 def assert_clean_failure(result, *needles):

@@ -2,9 +2,10 @@ import json
 
 import pytest
 from spacy.tokens import DocBin
-from typer.testing import CliRunner
 
-import decoder_rules
+from mountner.evaluation import decoder_rules
+
+from conftest import invoke
 
 
 def test_decoder_rules_scores_every_variant_on_every_set(trained, tmp_path):
@@ -17,7 +18,7 @@ def test_decoder_rules_scores_every_variant_on_every_set(trained, tmp_path):
     negatives.write_text("Paris\tO\nis\tO\nbig\tO\n.\tO\n\nWe\tO\nsaw\tO\nBen\tO\nNevis\tO\n.\tO\n", encoding="utf8")
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{decoder_rules.START}\nold\n{decoder_rules.END}\nrest\n", encoding="utf8")
-    result = CliRunner().invoke(decoder_rules.app, [
+    result = invoke("decoder-rules", *[
         str(model), "--test", str(tmp_path / "test.spacy"), "--dev", str(tmp_path / "dev.spacy"), "--iob", str(iob), "--negatives", str(negatives),
         "--output", str(tmp_path / "rules.json"), "--readme", str(readme)])
     assert result.exit_code == 0, result.output
@@ -48,5 +49,5 @@ def test_decoder_rules_scores_every_variant_on_every_set(trained, tmp_path):
 
 
 def test_decoder_rules_says_when_the_model_is_missing(tmp_path):
-    result = CliRunner().invoke(decoder_rules.app, [str(tmp_path / "nope")])
+    result = invoke("decoder-rules", *[str(tmp_path / "nope")])
     assert result.exit_code == 1 and "not found" in result.output

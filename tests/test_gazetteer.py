@@ -1,9 +1,9 @@
-"""Checks on the mountain gazetteer and the negative-name list (corpus/gazetteer/)."""
+"""Checks on the mountain gazetteer and the negative-name list (assets/gazetteer/)."""
 from __future__ import annotations
 
 import pytest
 
-from gazetteer import (
+from mountner.data.gazetteer import (
     GAZETTEER_DIR,
     MOUNTAIN_TYPES,
     OTHER_KINDS,

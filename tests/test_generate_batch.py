@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
-import generate_openai as g
-import openai_answers
-import openai_batch
-import openai_client
-import openai_requests
+from mountner.generation.llm import generator as g
+from mountner.generation.llm import answers as openai_answers
+from mountner.generation.llm import batch as openai_batch
+from mountner.generation.llm import client as openai_client
+from mountner.generation.llm import request_plan as openai_requests
 from test_generate_openai import KEY, NAMES, assert_good_output, assert_key_nowhere
 
-from conftest import ROOT
 
 POLL = 0.02  # seconds between polls in these tests (the default is BATCH_POLL_SECONDS)
 
@@ -75,7 +74,7 @@ def test_killed_while_in_progress_then_restarted_resumes_the_same_batch(serve, t
     names = tmp_path / "names.txt"
     names.write_text("\n".join(NAMES), encoding="utf8")
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "generate_openai.py"), "--llm-api", "batch", "--n-sentences", "20",
+        [sys.executable, "-m", "mountner", "generate-llm", "--llm-api", "batch", "--n-sentences", "20",
          "--output", str(tmp_path / "mountains.csv"), "--raw-dir", str(tmp_path / "raw"),
          "--mountains-file", str(names), "--no-progress"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -173,7 +172,7 @@ def test_dry_run_cli_needs_no_key_and_writes_nothing(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     env["OPENAI_BASE_URL"] = "http://127.0.0.1:9/v1"  # were anything sent, it would fail
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "generate_openai.py"), "--dry-run", "--llm-api", "batch",
+        [sys.executable, "-m", "mountner", "generate-llm", "--dry-run", "--llm-api", "batch",
          "--n-sentences", "50", "--raw-dir", str(tmp_path / "raw"), "--output", str(tmp_path / "out.csv"),
          "--mountains-file", str(names)],
         capture_output=True, text=True, timeout=120, env=env)

@@ -1,5 +1,5 @@
 """Tests of the offline template generator (scripts/generate_offline.py) and its data files
-(corpus/templates, corpus/lexicon, loaded by scripts/offline_data.py).
+(assets/templates, assets/lexicon, loaded by scripts/offline_data.py).
 
 They use a small name list of their own, so they do not depend on the gazetteer files.
 """
@@ -20,11 +20,13 @@ import pandas as pd
 import pytest
 import spacy
 
-import bio
-import generate_offline as go
-import offline_composers
-import offline_data
-from offline_names import infer_type
+from mountner.data import bio
+from mountner.generation.offline import engine as go
+from mountner.generation.offline import composers as offline_composers
+from mountner.generation.offline import data as offline_data
+from mountner.generation.offline import names as offline_names
+from mountner.generation.offline.names import infer_type
+from mountner import paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -227,11 +229,10 @@ def test_fast_enough():
 
 
 def test_cli_writes_csv(tmp_path):
-    script = ROOT / "scripts" / "generate_offline.py"
-    help_out = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, cwd=ROOT)
+    help_out = subprocess.run([sys.executable, "-m", "mountner", "generate-offline", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert help_out.returncode == 0 and "--n-sentences" in help_out.stdout
     out = tmp_path / "mountains.csv"
-    run = subprocess.run([sys.executable, str(script), "--n-sentences", "60", "--seed", "4", "--output", str(out)],
+    run = subprocess.run([sys.executable, "-m", "mountner", "generate-offline", "--n-sentences", "60", "--seed", "4", "--output", str(out)],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     df = pd.read_csv(out, keep_default_na=False)
@@ -415,9 +416,9 @@ def test_invented_one_word_towns_are_outside_like_real_towns(sentences):
 
 def test_same_seed_same_data_in_another_process():
     """Python salts string hashes per process: nothing may depend on set order or hash values."""
-    code = "import generate_offline as go; print([s['text'] for s in go.generate(400, seed=3)])"
+    code = "from mountner.generation.offline import engine as go; print([s['text'] for s in go.generate(400, seed=3)])"
     outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              env={**os.environ, "PYTHONHASHSEED": salt, "PYTHONPATH": str(ROOT / "scripts")}).stdout
+                              env={**os.environ, "PYTHONHASHSEED": salt}).stdout
                for salt in ("1", "2")}
     assert len(outputs) == 1
 
@@ -457,8 +458,8 @@ def test_every_template_renders_and_its_tags_rebuild_the_mountain_names():
 
 def copy_data(tmp_path: Path) -> Tuple[Path, Path]:
     templates, lexicon = tmp_path / "templates", tmp_path / "lexicon"
-    shutil.copytree(offline_data.TEMPLATE_DIR, templates)
-    shutil.copytree(offline_data.LEXICON_DIR, lexicon)
+    shutil.copytree(paths.TEMPLATE_DIR, templates)
+    shutil.copytree(paths.LEXICON_DIR, lexicon)
     return templates, lexicon
 
 
@@ -495,7 +496,7 @@ def test_loader_names_the_file_and_line_of_a_bad_word_list(tmp_path):
     (lexicon / "single_heads.tsv").unlink()
     with pytest.raises(offline_data.DataFileError, match=r"single_heads.tsv:0: file missing"):
         go.load_data(templates, lexicon)
-    shutil.copy(offline_data.LEXICON_DIR / "single_heads.tsv", lexicon)
+    shutil.copy(paths.LEXICON_DIR / "single_heads.tsv", lexicon)
     (lexicon / "words" / "rock.txt").unlink()  # the words of {rock}: its templates now name an unknown slot
     with pytest.raises(offline_data.DataFileError, match=r"mountain_encyclopedia.txt:\d+: unknown slot \{rock\}"):
         go.load_data(templates, lexicon)
@@ -505,24 +506,23 @@ def test_cli_stops_on_a_bad_template_with_one_line_and_writes_nothing(tmp_path):
     templates, lexicon = copy_data(tmp_path)
     number = append_line(templates / "tails.txt", ", according to {organisatoin}")
     out = tmp_path / "mountains.csv"
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_offline.py"), "--n-sentences", "5", "--output", str(out),
+    run = subprocess.run([sys.executable, "-m", "mountner", "generate-offline", "--n-sentences", "5", "--output", str(out),
                           "--template-dir", str(templates), "--lexicon-dir", str(lexicon)], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 1
     assert run.stderr.strip() == f"generate_offline: {templates / 'tails.txt'}:{number}: unknown slot {{organisatoin}}; " \
-                                 "known slots are listed in corpus/templates/README.md"
+                                 "known slots are listed in assets/templates/README.md"
     assert not out.exists() and not (tmp_path / go.REPORT_FILE_NAME).exists()
 
 
 def test_every_word_list_is_read_and_every_list_the_code_reads_exists():
-    code = "".join((ROOT / "scripts" / name).read_text(encoding="utf8")
-                   for name in ("generate_offline.py", "offline_names.py", "offline_composers.py"))
+    code = "".join(Path(module.__file__).read_text(encoding="utf8") for module in (go, offline_names, offline_composers))
     read = set(re.findall(r"""(?:word|lex|lexicon)[(\[]["']([a-z_/]+)["'][)\]]""", code))
     assert read - set(go.TABLES) <= set(go.LEXICON_LISTS)  # the loader requires every list the code reads
-    on_disk = {p.relative_to(offline_data.LEXICON_DIR).with_suffix("").as_posix() for p in offline_data.LEXICON_DIR.rglob("*.txt")}
+    on_disk = {p.relative_to(paths.LEXICON_DIR).with_suffix("").as_posix() for p in paths.LEXICON_DIR.rglob("*.txt")}
     word_slots = {name for name in on_disk if name.startswith("words/")}
     assert on_disk - word_slots == set(go.LEXICON_LISTS) - {"words/month"}
     assert all(f'"{name}"' in code or f"'{name}'" in code for name in go.LEXICON_LISTS)  # no list lies unused
-    used_slots = {offline_data.slot_kind(m.group(1)) for p in offline_data.TEMPLATE_DIR.glob("*.txt")
+    used_slots = {offline_data.slot_kind(m.group(1)) for p in paths.TEMPLATE_DIR.glob("*.txt")
                   for m in offline_data.SLOT_RE.finditer(p.read_text(encoding="utf8"))}
     assert {name[len("words/"):] for name in word_slots} <= used_slots  # and no word slot either
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import generate_openai as g
-import openai_answers
-import sentence_record
-import openai_client
-import openai_requests
-from bio import LABEL, LABEL_GUIDELINE, TAGS
+from mountner.generation.llm import generator as g
+from mountner.generation.llm import answers as openai_answers
+from mountner.data import sentence_record
+from mountner.generation.llm import client as openai_client
+from mountner.generation.llm import request_plan as openai_requests
+from mountner.data.bio import LABEL, LABEL_GUIDELINE, TAGS
 from conftest import OPENAI_TEST_KEY  # the serve fixture is in conftest.py too
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -331,7 +331,7 @@ def test_cli_auth_error_exit_code_and_no_key(serve, tmp_path):
     names = tmp_path / "names.txt"
     names.write_text("\n".join(NAMES), encoding="utf8")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "generate_openai.py"), "--n-sentences", "10",
+        [sys.executable, "-m", "mountner", "generate-llm", "--n-sentences", "10",
          "--output", str(tmp_path / "out.csv"), "--raw-dir", str(tmp_path / "raw"),
          "--mountains-file", str(names), "--no-progress"],
         capture_output=True, text=True, timeout=60, env=os.environ.copy())
@@ -372,7 +372,7 @@ def test_killed_run_resumes_without_duplicates(serve, tmp_path):
     names.write_text("\n".join(NAMES), encoding="utf8")
     raw = tmp_path / "raw" / openai_answers.RAW_FILE_NAME
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "generate_openai.py"), "--n-sentences", str(n),
+        [sys.executable, "-m", "mountner", "generate-llm", "--n-sentences", str(n),
          "--sentences-per-request", str(spr), "--concurrency", "2", "--output", str(tmp_path / "mountains.csv"),
          "--raw-dir", str(tmp_path / "raw"), "--mountains-file", str(names), "--no-progress"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
@@ -421,7 +421,7 @@ def test_failed_llm_run_leaves_the_existing_corpus_untouched(tmp_path, case):
     if case == "closed_port":
         env.update(OPENAI_API_KEY=KEY, OPENAI_BASE_URL=closed_port_url(), NO_PROXY="127.0.0.1")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "generate.py"), "--generator", "openai", "--n-sentences", "10",
+        [sys.executable, "-m", "mountner", "generate", "--generator", "openai", "--n-sentences", "10",
          "--output", str(corpus), "--raw-dir", str(tmp_path / "corpus" / "raw")],
         capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode != 0
@@ -470,13 +470,13 @@ def test_the_llm_writes_its_share_and_real_prose_fills_the_rest(serve, tmp_path)
     server = serve()
     output = tmp_path / "corpus" / "mountains.csv"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "generate.py"), "--generator", "openai", "--n-sentences", "20",
+        [sys.executable, "-m", "mountner", "generate", "--generator", "openai", "--n-sentences", "20",
          "--gloss-fraction", "0.25", "--wiki-fraction", "0.25", "--name-swaps", "0", "--sentences-per-request", "5",
          "--output", str(output), "--raw-dir", str(tmp_path / "corpus" / "raw")],
         capture_output=True, text=True, timeout=120, env=os.environ.copy())
     assert proc.returncode == 0, proc.stderr
     sentences = read_output(output)
-    leads = set((ROOT / "corpus" / "gazetteer" / "wikipedia_leads.txt").read_text(encoding="utf8").splitlines())
+    leads = set((ROOT / "assets" / "gazetteer" / "wikipedia_leads.txt").read_text(encoding="utf8").splitlines())
     from_leads = [s for s in sentences.values() if s["text"] in leads]
     assert len(sentences) == 20 and len(from_leads) == 5
     assert server.total_requests == 2  # 10 LLM sentences, 5 a request
@@ -489,7 +489,7 @@ def test_the_llm_writes_its_share_and_real_prose_fills_the_rest(serve, tmp_path)
 def test_llm_dry_run_prices_only_the_llm_share(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "generate.py"), "--generator", "openai", "--dry-run", "--n-sentences", "1000",
+        [sys.executable, "-m", "mountner", "generate", "--generator", "openai", "--dry-run", "--n-sentences", "1000",
          "--gloss-fraction", "0.1", "--wiki-fraction", "0.4", "--raw-dir", str(tmp_path / "raw")],
         capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr

@@ -4,8 +4,8 @@ from collections import Counter
 import spacy
 from spacy.tokens import Doc
 
-from name_swap import name_kind, swap_once, swapped_copies
-from wordnet_glosses import tag_sentences
+from mountner.generation.name_swap import name_kind, swap_once, swapped_copies
+from mountner.generation.real_prose.wordnet_glosses import tag_sentences
 
 # Invented sentences stand in for the real prose (never the evaluation files).
 NAMES = ["Quxberg", "Baz Mountains", "Mount Zorn"]

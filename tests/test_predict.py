@@ -2,14 +2,13 @@ import json
 import subprocess
 import sys
 
-from predict import CHUNK_CHARS, chunks
+from mountner.inference.predict import CHUNK_CHARS, chunks
 
-from conftest import ROOT
 
 
 def predict(model, *args, stdin=None):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "predict.py"), "--model", str(model), *map(str, args)],
+        [sys.executable, "-m", "mountner", "predict", "--model", str(model), *map(str, args)],
         input=stdin, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr
@@ -52,7 +51,7 @@ def test_files_stdin_and_table(trained, tmp_path):
 
 def test_missing_file_is_a_clear_error(trained, tmp_path):
     _, _, model = trained
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "predict.py"), "--model", str(model), "--file", str(tmp_path / "nope.txt")],
+    result = subprocess.run([sys.executable, "-m", "mountner", "predict", "--model", str(model), "--file", str(tmp_path / "nope.txt")],
                             capture_output=True, text=True)
     assert result.returncode == 1 and "nope.txt" in result.stderr and "Traceback" not in result.stderr
 
@@ -76,7 +75,7 @@ def test_a_million_characters_are_tagged_in_pieces(trained, tmp_path):
 
 
 def run_predict(*args):
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "predict.py"), *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "mountner", "predict", *map(str, args)], capture_output=True, text=True)
 
 
 def test_a_model_that_is_not_installed_is_one_line_that_says_how_to_get_it():
@@ -99,7 +98,7 @@ def test_rows_carry_the_bio_tag_so_adjacent_names_stay_apart():
     from spacy.lang.en import English
     from spacy.tokens import Span
 
-    from predict import word_rows
+    from mountner.inference.predict import word_rows
 
     doc = English().make_doc("Mont Blanc Monte Rosa here")
     doc.ents = [Span(doc, 0, 2, "MOUNTAIN"), Span(doc, 2, 4, "MOUNTAIN")]

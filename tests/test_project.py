@@ -1,5 +1,5 @@
 """project.yml and configs/ stay honest: every command lists the project code it runs among its deps
-(so a changed script reruns the step), and configs/ner_baseline.cfg differs from configs/config.cfg only
+(so a changed module reruns the step), and configs/ner_baseline.cfg differs from configs/config.cfg only
 in its NER component."""
 from __future__ import annotations
 
@@ -8,74 +8,104 @@ import copy
 import re
 import shlex
 from pathlib import Path
-from typing import Dict, Iterable, List, Set, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 import spacy
 from confection import Config
 from weasel.util import load_project_config
 
+from mountner.cli import COMMANDS
+
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = "scripts"
+SRC = "src"
+PACKAGE = "mountner"
 
 
 # ------------------------------------------------------------------------------ deps that cannot go stale
-def imported_modules(path: Path) -> Set[str]:
-    """Top-level names of every module a file imports, at any depth (imports inside functions count)."""
+def module_path(dotted: str, root: Path) -> Optional[str]:
+    """src/a/b.py or src/a/b/__init__.py for the module a.b, relative to root; None where neither exists."""
+    base = Path(SRC, *dotted.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if (root / candidate).is_file():
+            return candidate.as_posix()
+    return None
+
+
+def imported_modules(path: Path, root: Path) -> Set[str]:
+    """Files of the package that a file imports, at any depth (imports inside functions count):
+    `from mountner.a import b` is the module mountner/a/b.py where there is one, else mountner/a."""
     tree = ast.parse(path.read_text(encoding="utf8"), filename=str(path))
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-    return names
+            for alias in node.names:
+                names.add(f"{node.module}.{alias.name}" if module_path(f"{node.module}.{alias.name}", root) else node.module)
+    found = {module_path(name, root) for name in names if name.split(".")[0] == PACKAGE}
+    return {f for f in found if f and not _is_empty_init(root / f)}
 
 
-def project_code(script: str, root: Path) -> Dict[str, str]:
-    """The script and every module of scripts/ it imports, directly or through another module:
+def _is_empty_init(path: Path) -> bool:
+    return path.name == "__init__.py" and not path.read_text(encoding="utf8").strip()
+
+
+def project_code(module: str, root: Path) -> Dict[str, str]:
+    """The module's file and every file of the package it imports, directly or through another module:
     {path relative to root: the file that pulled it in}."""
-    found = {script: script}
-    queue = [script]
+    start = module_path(module, root)
+    found = {start: start}
+    queue = [start]
     while queue:
         current = queue.pop()
-        for name in sorted(imported_modules(root / current)):
-            module = f"{SCRIPTS}/{name}.py"
-            if module not in found and (root / module).is_file():
-                found[module] = current
-                queue.append(module)
+        for name in sorted(imported_modules(root / current, root)):
+            if name not in found:
+                found[name] = current
+                queue.append(name)
     return found
 
 
-def command_files(command: dict, folder: str, suffix: str) -> List[str]:
-    """Project files a command's script lines name: `python scripts/x.py`, `--code scripts/y.py`,
-    `spacy train configs/z.cfg`."""
-    files = []
+def command_names(command: dict) -> List[str]:
+    """The mountner commands a project command runs: `python -m mountner <name> ...`."""
+    names = []
     for line in command.get("script", []):
-        for token in shlex.split(line):
-            if token.startswith(f"{folder}/") and token.endswith(suffix) and token not in files:
-                files.append(token)
-    return files
+        tokens = shlex.split(line)
+        for i in range(len(tokens) - 3):
+            if tokens[i + 1:i + 3] == ["-m", PACKAGE] and tokens[i + 3] not in names:
+                names.append(tokens[i + 3])
+    return names
 
 
-def missing_deps(project: dict, root: Path) -> List[str]:
+def command_configs(command: dict) -> List[str]:
+    """Config files a command's script lines name: `spacy train configs/z.cfg`."""
+    return [token for line in command.get("script", []) for token in shlex.split(line)
+            if token.startswith("configs/") and token.endswith(".cfg")]
+
+
+def covered(path: str, deps: Iterable[str]) -> bool:
+    """A dep names the file or a folder above it."""
+    return any(path == dep or path.startswith(dep.rstrip("/") + "/") for dep in deps)
+
+
+def missing_deps(project: dict, root: Path, commands: Mapping[str, Tuple[str, bool]] = COMMANDS) -> List[str]:
     """One line per project file a command runs but does not list in its deps."""
     problems = []
     for command in project.get("commands", []):
         deps = set(command.get("deps", []))
         for dep in sorted(deps):
-            if dep.startswith(f"{SCRIPTS}/") and not (root / dep).exists():
+            if dep.startswith(f"{SRC}/") and not (root / dep).exists():
                 problems.append(f"command {command['name']!r}: dep {dep} does not exist")
-        for config in command_files(command, "configs", ".cfg"):
+        for config in command_configs(command):
             if config not in deps:
                 problems.append(f"command {command['name']!r}: {config} missing from deps (it runs it)")
-        for script in command_files(command, SCRIPTS, ".py"):
-            if not (root / script).is_file():
-                problems.append(f"command {command['name']!r}: runs {script}, which does not exist")
+        for name in command_names(command):
+            if name not in commands:
+                problems.append(f"command {command['name']!r}: runs `mountner {name}`, which is no command")
                 continue
-            for module, via in project_code(script, root).items():
-                if module not in deps:
-                    why = "it runs it" if module == via else f"imported by {via}"
-                    problems.append(f"command {command['name']!r}: {module} missing from deps ({why})")
+            for path, via in project_code(commands[name][0], root).items():
+                if not covered(path, deps):
+                    why = "it runs it" if path == via else f"imported by {via}"
+                    problems.append(f"command {command['name']!r}: {path} missing from deps ({why})")
     return sorted(set(problems))
 
 
@@ -87,39 +117,57 @@ def test_every_command_lists_the_code_it_runs_in_its_deps():
 def test_a_removed_dep_is_reported():
     project = copy.deepcopy(load_project_config(ROOT))
     evaluate = next(c for c in project["commands"] if c["name"] == "evaluate")
-    evaluate["deps"].remove("scripts/evaluate.py")
-    evaluate["deps"].remove("scripts/corpus_io.py")
+    evaluate["deps"].remove("src/mountner/evaluation/evaluate.py")
+    evaluate["deps"].remove("src/mountner/data/corpus_io.py")
     problems = missing_deps(project, ROOT)
-    assert "command 'evaluate': scripts/evaluate.py missing from deps (it runs it)" in problems
-    assert "command 'evaluate': scripts/corpus_io.py missing from deps (imported by scripts/evaluate.py)" in problems
+    assert "command 'evaluate': src/mountner/evaluation/evaluate.py missing from deps (it runs it)" in problems
+    assert ("command 'evaluate': src/mountner/data/corpus_io.py missing from deps "
+            "(imported by src/mountner/evaluation/evaluate.py)") in problems
 
 
-def test_imports_are_followed_through_other_modules_and_into_functions(tmp_path):
-    (tmp_path / SCRIPTS).mkdir()
-    (tmp_path / SCRIPTS / "step.py").write_text("import json\nfrom helper import thing\n")
-    (tmp_path / SCRIPTS / "helper.py").write_text("def thing():\n    import deep.sub\n    return deep.sub\n")
-    (tmp_path / SCRIPTS / "deep.py").write_text("VALUE = 1\n")
-    (tmp_path / SCRIPTS / "unused.py").write_text("VALUE = 2\n")
-    command = {"name": "step", "script": ["python scripts/step.py --code scripts/extra.py --config configs/x.cfg"],
-               "deps": ["scripts/step.py", "scripts/gone.py"]}
-    (tmp_path / SCRIPTS / "extra.py").write_text("")
-    assert missing_deps({"commands": [command]}, tmp_path) == [
+def test_imports_are_followed_through_other_modules_into_functions_and_folders_count(tmp_path):
+    package = tmp_path / SRC / PACKAGE
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "step.py").write_text("import json\nfrom mountner.helper import thing\n")
+    (package / "helper.py").write_text("def thing():\n    from mountner.sub import deep\n    return deep\n")
+    (package / "sub" / "deep.py").write_text("import mountner.sub.deeper\n")
+    (package / "sub" / "deeper.py").write_text("VALUE = 1\n")
+    (package / "unused.py").write_text("VALUE = 2\n")
+    commands = {"step": ("mountner.step", True)}
+    command = {"name": "step", "script": ["python -m mountner step --config configs/x.cfg", "python -m mountner nope"],
+               "deps": ["src/mountner/step.py", "src/mountner/gone.py"]}
+    assert missing_deps({"commands": [command]}, tmp_path, commands) == [
         "command 'step': configs/x.cfg missing from deps (it runs it)",
-        "command 'step': dep scripts/gone.py does not exist",
-        "command 'step': scripts/deep.py missing from deps (imported by scripts/helper.py)",
-        "command 'step': scripts/extra.py missing from deps (it runs it)",
-        "command 'step': scripts/helper.py missing from deps (imported by scripts/step.py)",
+        "command 'step': dep src/mountner/gone.py does not exist",
+        "command 'step': runs `mountner nope`, which is no command",
+        "command 'step': src/mountner/helper.py missing from deps (imported by src/mountner/step.py)",
+        "command 'step': src/mountner/sub/deep.py missing from deps (imported by src/mountner/helper.py)",
+        "command 'step': src/mountner/sub/deeper.py missing from deps (imported by src/mountner/sub/deep.py)",
     ]
-    command["deps"] += ["scripts/helper.py", "scripts/deep.py", "scripts/extra.py", "configs/x.cfg"]
-    command["deps"].remove("scripts/gone.py")
-    assert missing_deps({"commands": [command]}, tmp_path) == []
+    command["script"] = command["script"][:1]
+    command["deps"] = ["src/mountner/step.py", "src/mountner/helper.py", "src/mountner/sub", "configs/x.cfg"]
+    assert missing_deps({"commands": [command]}, tmp_path, commands) == []
 
 
-def test_no_script_imports_a_test_helper():
-    tests = {p.stem for p in (ROOT / "tests").glob("*.py")}
-    offenders = [f"{p.relative_to(ROOT)} imports {', '.join(sorted(imported_modules(p) & tests))}"
-                 for p in sorted((ROOT / SCRIPTS).glob("*.py")) if imported_modules(p) & tests]
-    assert not offenders, "test helpers live under tests/; move what scripts need into scripts/:\n" + "\n".join(offenders)
+def test_every_cli_command_runs_a_module_with_a_main():
+    for name, (module, _) in COMMANDS.items():
+        path = module_path(module, ROOT)
+        assert path, f"{name}: {module} not found"
+        assert re.search(r"^def main\(", (ROOT / path).read_text(encoding="utf8"), re.M), f"{name}: {path} has no main()"
+
+
+def test_no_package_module_imports_from_tests():
+    tests = {p.stem for p in (ROOT / "tests").rglob("*.py")} | {"tests", "conftest"}
+    offenders = []
+    for path in sorted((ROOT / SRC / PACKAGE).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf8"))
+        names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and not n.level}
+        if names & tests:
+            offenders.append(f"{path.relative_to(ROOT)} imports {', '.join(sorted(names & tests))}")
+    assert not offenders, "the package may not import test code; test support lives in mountner.testing:\n" + "\n".join(offenders)
 
 
 # ------------------------------------------------------------------------------ configs that cannot drift

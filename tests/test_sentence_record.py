@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from bio import write_rows
-from corpus_io import DataError, read_word_rows
-from openai_answers import validate_sentence as validate_llm_sentence
-from openai_requests import build_plan
-from sentence_record import clean_name, clean_names, text_key, validate_sentence
+from mountner.data.bio import write_rows
+from mountner.data.corpus_io import DataError, read_word_rows
+from mountner.generation.llm.answers import validate_sentence as validate_llm_sentence
+from mountner.generation.llm.request_plan import build_plan
+from mountner.data.sentence_record import clean_name, clean_names, text_key, validate_sentence
 
 B, I, O = "B-MOUNTAIN", "I-MOUNTAIN", "O"
 

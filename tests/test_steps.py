@@ -5,25 +5,26 @@ import sys
 from collections import Counter
 
 import spacy
-from results_table import END, START
+from mountner.evaluation.tables import END, START
+from mountner.training.package_meta import Generator, write_meta
 
-from conftest import ROOT
+from conftest import ROOT, invoke
 
 
 def script(name, *args, env=None, cwd=None):
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / name), *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "mountner", name, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd)
 
 
 def test_encoder_from_a_local_folder_is_recorded(trained, tmp_path):
     _, _, model = trained
     encoder = model.parent / "encoder"
-    result = script("fetch_encoder.py", "--name", encoder, "--output", tmp_path / "enc")
+    result = script("encoder", "--name", encoder, "--output", tmp_path / "enc")
     assert result.returncode == 0, result.stderr
     record = json.loads((tmp_path / "enc" / "mountner_encoder.json").read_text())
     assert record == {"requested": str(encoder), "fallback_layers": 4, "used": str(encoder), "fallback": False}
     assert (tmp_path / "enc" / "config.json").exists()
     # fallback_layers shapes only the fallback: the requested encoder is not fetched again for it.
-    again = script("fetch_encoder.py", "--name", encoder, "--output", tmp_path / "enc", "--fallback-layers", 2)
+    again = script("encoder", "--name", encoder, "--output", tmp_path / "enc", "--fallback-layers", 2)
     assert again.returncode == 0 and "already" in again.stdout
 
 
@@ -31,7 +32,7 @@ def test_first_layers_of_an_encoder_compute_what_they_computed_inside_it(trained
     import shutil
 
     import torch
-    from fetch_encoder import keep_first_layers
+    from mountner.training.encoder import keep_first_layers
     from transformers import AutoModel
 
     _, _, model = trained
@@ -47,8 +48,7 @@ def test_first_layers_of_an_encoder_compute_what_they_computed_inside_it(trained
 
 
 def test_fallback_encoder_keeps_its_first_layers_and_a_failure_keeps_the_old_encoder(trained, tmp_path, monkeypatch):
-    import fetch_encoder
-    from typer.testing import CliRunner
+    from mountner.training import encoder as fetch_encoder
 
     _, _, model = trained
     # Port 9 on loopback refuses at once: no hub, and nothing outside is reached. The tiny test BERT (2 layers)
@@ -58,7 +58,7 @@ def test_fallback_encoder_keeps_its_first_layers_and_a_failure_keeps_the_old_enc
     output = tmp_path / "enc"
 
     def fetch(layers):
-        return CliRunner().invoke(fetch_encoder.app, ["--name", "not-a-cached/model", "--output", str(output), "--fallback-layers", str(layers)])
+        return invoke("encoder", "--name", "not-a-cached/model", "--output", output, "--fallback-layers", layers)
 
     result = fetch(1)
     assert result.exit_code == 0, result.output
@@ -77,7 +77,7 @@ def test_fallback_encoder_keeps_its_first_layers_and_a_failure_keeps_the_old_enc
 def test_encoder_without_hub_and_without_fallback_is_a_clear_error(tmp_path, monkeypatch):
     # Port 9 on loopback refuses at once: this stands for "no hub", and reaches nothing outside.
     env = {"PATH": "/usr/bin:/bin", "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path / "hf")}
-    result = script("fetch_encoder.py", "--name", "not-a-cached/model", "--output", tmp_path / "enc", "--fallback", "false", env=env)
+    result = script("encoder", "--name", "not-a-cached/model", "--output", tmp_path / "enc", "--fallback", "false", env=env)
     assert result.returncode == 1
     assert "Cannot load encoder 'not-a-cached/model'" in result.stderr and "Traceback" not in result.stderr
 
@@ -87,7 +87,7 @@ def test_evaluate_scores_an_iob_file_and_skips_a_missing_one(trained, tmp_path):
     iob = tmp_path / "real.iob"
     iob.write_text("We\tO\nclimbed\tO\nMount\tB-MOUNTAIN\nKenya\tI-MOUNTAIN\n.\tO\n\nParis\tO\nis\tO\nbig\tO\n.\tO\n")
     output = tmp_path / "m.json"
-    result = script("evaluate.py", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy",
+    result = script("evaluate", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy",
                     "--iob", iob, "--iob", tmp_path / "absent.iob")
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stdout and "absent.iob" in result.stdout
@@ -104,7 +104,7 @@ def test_evaluate_reports_a_malformed_iob_file(trained, tmp_path):
     _, _, model = trained
     iob = tmp_path / "bad.iob"
     iob.write_text("Mount\tB-PEAK\n")
-    result = script("evaluate.py", model, "--output", tmp_path / "m.json", "--iob", iob)
+    result = script("evaluate", model, "--output", tmp_path / "m.json", "--iob", iob)
     assert result.returncode == 1 and f"{iob}:1: unknown tag 'B-PEAK'" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -121,7 +121,7 @@ def test_results_table_is_written_between_the_markers(tmp_path):
                                    "real_rate": {"negatives_file": "free.iob", "negatives": negatives}}))
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n{START}\nold\n{END}\nafter\n")
-    assert script("results_table.py", "--readme", readme, metrics, tmp_path / "missing.json").returncode == 0
+    assert script("results", "--readme", readme, metrics, tmp_path / "missing.json").returncode == 0
     text = readme.read_text()
     assert "old" not in text and text.endswith(f"{END}\nafter\n")
     assert "| transformer + mountner | tiny | real: x.iob | 10 | 0.500 | 0.250 | 0.333 (0.100-0.520) | 100% at >= 0.9, precision 0.750 | - |" in text
@@ -135,7 +135,7 @@ def test_a_readme_without_the_markers_is_one_clear_line_and_stays_as_it_was(tmp_
     metrics.write_text(json.dumps({"meta": {"pipeline": ["mountner"], "encoder": {"used": "tiny"}}, "results": {}}))
     readme = tmp_path / "README.md"
     readme.write_text("# Title, no markers\n")
-    result = script("results_table.py", "--readme", readme, metrics, tmp_path / "missing.json")
+    result = script("results", "--readme", readme, metrics, tmp_path / "missing.json")
     assert result.returncode != 0
     assert f"{readme} has no {START}" in result.stderr and "Traceback" not in result.stderr
     assert readme.read_text() == "# Title, no markers\n"
@@ -153,7 +153,7 @@ def test_gpu_benchmark_script_runs_on_the_cpu_with_a_tiny_encoder(trained, tmp_p
     readme.write_text("<!-- benchmark-gpu:start -->\nold\n<!-- benchmark-gpu:end -->\n")
     output = tmp_path / "gpu.json"
     result = script(
-        "benchmark_gpu.py", "--gpu-id", -1, "--size", "tiny", "--steps", 3, "--warmup", 1, "--batch-sizes", "2,8",
+        "benchmark-gpu", "--gpu-id", -1, "--size", "tiny", "--steps", 3, "--warmup", 1, "--batch-sizes", "2,8",
         "--train", tmp_path / "train.spacy", "--dev", tmp_path / "train.spacy", "--texts-source", tmp_path / "train.spacy",
         "--known-names", tmp_path / "names.txt", "--encoder-dir", tmp_path / "enc", "--output", output, "--readme", readme,
         cwd=ROOT,
@@ -166,7 +166,7 @@ def test_gpu_benchmark_script_runs_on_the_cpu_with_a_tiny_encoder(trained, tmp_p
 
 
 def test_gpu_benchmark_names_a_missing_input(tmp_path):
-    result = script("benchmark_gpu.py", "--gpu-id", -1, "--train", tmp_path / "absent.spacy", cwd=ROOT)
+    result = script("benchmark-gpu", "--gpu-id", -1, "--train", tmp_path / "absent.spacy", cwd=ROOT)
     assert result.returncode == 1 and "training DocBin not found" in result.stderr and "absent.spacy" in result.stderr
 
 
@@ -182,9 +182,10 @@ def write_package_inputs(tmp_path, results, skipped, used="sentence-transformers
 
 
 def package_meta(tmp_path, model, encoder, metrics, *args):
+    """The meta that `mountner package` ships, with its --generator and --llm-model given as in args."""
+    options = {"--generator": "auto", "--llm-model": "gpt-4o-mini", **dict(zip(args[::2], args[1::2]))}
     output = tmp_path / "meta.json"
-    result = script("package_meta.py", model, "--encoder-record", encoder, "--metrics", metrics, "--output", output, *args)
-    assert result.returncode == 0, result.stderr
+    write_meta(model, encoder, metrics, output, "mountner", "0.1.0", Generator(options["--generator"]), options["--llm-model"])
     return json.loads(output.read_text())
 
 
@@ -231,7 +232,7 @@ def test_results_table_says_when_real_text_was_not_measured(tmp_path):
     _, _, metrics = write_package_inputs(tmp_path, {"test (unseen names)": SCORES}, skipped)
     readme = tmp_path / "README.md"
     readme.write_text(f"{START}\n{END}\n")
-    assert script("results_table.py", "--readme", readme, metrics).returncode == 0
+    assert script("results", "--readme", readme, metrics).returncode == 0
     rows = [line for line in readme.read_text().splitlines() if "| real text" in line]
     assert len(rows) == 1 and "not measured" in rows[0] and "fewnerd-mountain-dev.iob not found" in rows[0]
 
@@ -243,7 +244,7 @@ NEGATIVE_IOB = "We\tO\nclimbed\tO\nMount\tO\nKenya\tO\nin\tO\nMay\tO\n.\tO\n\nPa
 
 
 def test_precision_recall_curve_pools_both_files():
-    from evaluate import precision_recall_curve
+    from mountner.evaluation.evaluate import precision_recall_curve
 
     positive = [(0.9, True), (0.6, True), (0.3, False)]
     negative = [0.95, 0.4, 0.2]
@@ -255,7 +256,7 @@ def test_precision_recall_curve_pools_both_files():
 
 
 def test_sentence_counts_add_up_to_seqeval_strict_scores():
-    from evaluate import STRICT_IOB2, seqeval_prf, sentence_entity_counts
+    from mountner.evaluation.evaluate import STRICT_IOB2, seqeval_prf, sentence_entity_counts
     from seqeval.metrics import precision_score
 
     gold = [["B-MOUNTAIN", "I-MOUNTAIN", "O"], ["O", "B-MOUNTAIN"], ["B-MOUNTAIN", "B-MOUNTAIN"], ["O"]]
@@ -270,7 +271,7 @@ def test_sentence_counts_add_up_to_seqeval_strict_scores():
 
 
 def test_bootstrap_intervals_hold_the_score_and_narrow_with_more_sentences():
-    from evaluate import prf_intervals, sentence_entity_counts, seqeval_prf
+    from mountner.evaluation.evaluate import prf_intervals, sentence_entity_counts, seqeval_prf
 
     gold = [["B-MOUNTAIN", "O"], ["O", "B-MOUNTAIN"], ["B-MOUNTAIN", "I-MOUNTAIN"], ["O", "O"], ["B-MOUNTAIN", "O"]]
     pred = [["B-MOUNTAIN", "O"], ["O", "O"], ["B-MOUNTAIN", "I-MOUNTAIN"], ["B-MOUNTAIN", "O"], ["B-MOUNTAIN", "O"]]
@@ -289,7 +290,7 @@ def test_evaluate_counts_false_positives_on_mountain_free_text_and_draws_the_cur
     (tmp_path / "pos.iob").write_text(POSITIVE_IOB)
     (tmp_path / "neg.iob").write_text(NEGATIVE_IOB)
     output, plot = tmp_path / "m.json", tmp_path / "pr.png"
-    result = script("evaluate.py", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy",
+    result = script("evaluate", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy",
                     "--iob", tmp_path / "pos.iob", "--negatives", tmp_path / "neg.iob", "--pr-plot", plot)
     assert result.returncode == 0, result.stderr
     rate = json.loads(output.read_text())["real_rate"]
@@ -317,7 +318,7 @@ def test_evaluate_counts_false_positives_on_mountain_free_text_and_draws_the_cur
     free = ["We climbed Mount Kenya in May .", "Paris is a city .", "The cat sat ."]
     assert per_sentence["mountain-free: neg.iob"]["false_positives"] == [len(d.ents) for d in nlp.pipe(free)]
     # the same model against itself: every difference is zero, and both files are compared
-    result = script("compare_models.py", output, output, "--output", tmp_path / "self.json")
+    result = script("compare", output, output, "--output", tmp_path / "self.json")
     assert result.returncode == 0, result.stderr
     compared = json.loads((tmp_path / "self.json").read_text())["compared"]
     assert set(compared) == {"real: pos.iob", "mountain-free: neg.iob"}
@@ -329,12 +330,12 @@ def test_evaluate_skips_a_missing_mountain_free_file_and_refuses_one_with_mounta
     (tmp_path / "pos.iob").write_text(POSITIVE_IOB)
     output = tmp_path / "m.json"
     args = ["--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy", "--iob", tmp_path / "pos.iob"]
-    result = script("evaluate.py", model, *args, "--negatives", tmp_path / "absent.iob")
+    result = script("evaluate", model, *args, "--negatives", tmp_path / "absent.iob")
     assert result.returncode == 0, result.stderr
     assert f"skipped {tmp_path / 'absent.iob'}: not found" in result.stdout
     metrics = json.loads(output.read_text())
     assert "real_rate" not in metrics and metrics["meta"]["skipped"] == [{"path": str(tmp_path / "absent.iob"), "reason": "not found", "kind": "mountain-free"}]
-    result = script("evaluate.py", model, *args, "--negatives", tmp_path / "pos.iob")
+    result = script("evaluate", model, *args, "--negatives", tmp_path / "pos.iob")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip() == (f"evaluate: --negatives {tmp_path / 'pos.iob'}:1: this sentence has a mountain tag; "
                                      "give a file of sentences that name no mountain")
@@ -382,7 +383,7 @@ def test_results_table_shows_false_positives_per_1000_and_the_curve(tmp_path):
     metrics.write_text(json.dumps({**data, "meta": {**data["meta"], "encoder": encoder}, "real_rate": {**REAL_RATE, "plot": str(plot)}}))
     readme = tmp_path / "README.md"
     readme.write_text(f"{START}\n{END}\n")
-    result = script("results_table.py", "--readme", readme, "--figure", tmp_path / "docs" / "pr.png", metrics)
+    result = script("results", "--readme", readme, "--figure", tmp_path / "docs" / "pr.png", metrics)
     assert result.returncode == 0, result.stderr
     text = readme.read_text()
     assert "| some/MiniLM (first 4 layers) | mountain-free: neg.iob | 400 | - | - | - | - | 15.0 (5.0-27.5) (6 found) |" in text
@@ -394,7 +395,7 @@ def test_test_split_is_scored_by_origin_of_its_sentences():
     """Generated sentences and real prose are different tests: scores_by_origin scores each apart."""
     from spacy.training import Example
 
-    from evaluate import scores_by_origin, tags_from_doc
+    from mountner.evaluation.evaluate import scores_by_origin, tags_from_doc
 
     nlp = spacy.blank("en")
 
@@ -423,8 +424,8 @@ def test_missed_names_are_banded_by_the_taggers_name_probability():
     without the tagger's probabilities give no band."""
     from spacy.training import Example
 
-    import mountner_pipeline  # noqa: F401  (registers doc._.mountner_probs)
-    from evaluate import error_analysis
+    from mountner.pipeline import component as mountner_pipeline  # noqa: F401  (registers doc._.mountner_probs)
+    from mountner.evaluation.evaluate import error_analysis
 
     nlp = spacy.blank("en")
     text = "We climbed Mount Hood and K2 ."

@@ -5,12 +5,11 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
-import tag
-from predict import CHUNK_CHARS
+from mountner.inference import tag
+from mountner.inference.predict import CHUNK_CHARS
 
-from conftest import ROOT, TRAIN
+from conftest import TRAIN, invoke
 
 TEXTS = [text for text, _ in TRAIN] + ["", "Nothing to see here.", "Clouds hid Ben Nevis and Mont Blanc all day."]
 
@@ -21,13 +20,13 @@ def expected(nlp, texts):
 
 
 def run_tag(*args):
-    result = CliRunner().invoke(tag.app, [str(a) for a in args])
+    result = invoke("tag", *args)
     assert result.exit_code == 0, result.output
     return result
 
 
 def run_tag_process(*args, timeout=180):
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "tag.py"), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run([sys.executable, "-m", "mountner", "tag", *map(str, args)], capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
@@ -128,7 +127,7 @@ def test_an_output_from_another_input_is_refused_not_extended(trained, text_file
     out = tmp_path / "out.jsonl"
     before = json.dumps({"id": "other", "entities": []}) + "\n"
     out.write_text(before, encoding="utf8")
-    result = CliRunner().invoke(tag.app, [str(text_file), "--output", str(out), "--model", str(model)])
+    result = invoke("tag", text_file, "--output", out, "--model", model)
     assert result.exit_code == 1 and "written from another input" in result.output and "Traceback" not in result.output
     assert out.read_text(encoding="utf8") == before
 
@@ -140,7 +139,7 @@ def test_an_output_from_another_input_is_refused_not_extended(trained, text_file
 ])
 def test_bad_options_give_one_clear_line(text_file, tmp_path, args, message):
     args = [a.format(input=text_file) for a in args] + ["--output", str(tmp_path / "out.jsonl")]
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "tag.py"), *args], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "mountner", "tag", *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
 
 
@@ -221,7 +220,7 @@ def test_quantize_predicts_with_an_int8_copy_and_keeps_the_float32_weights(train
 
 def test_sort_buffers_close_at_their_character_bound():
     import spacy
-    from mountner_pipeline import _bounded_buffers
+    from mountner.pipeline.component import _bounded_buffers
 
     nlp = spacy.blank("en")
     docs = [nlp.make_doc(t) for t in ("Ben Nevis. ", "", "Mont Blanc", "K2 and  Everest  ", "Denali")]

@@ -8,17 +8,16 @@ import time
 import pytest
 import spacy
 from spacy.tokens import DocBin, Span
-from typer.testing import CliRunner
 
-import teach
-from bio import LABEL_GUIDELINE
-from conftest import OPENAI_TEST_KEY, TRAIN
+from mountner.training import teach
+from mountner.data.bio import LABEL_GUIDELINE
+from conftest import OPENAI_TEST_KEY, TRAIN, invoke
 
 SENTENCES = [text for text, _ in TRAIN]
 
 
 def run_teach(*args, exit_code=0):
-    result = CliRunner().invoke(teach.app, [str(a) for a in args])
+    result = invoke("teach", *args)
     assert result.exit_code == exit_code, result.output
     # A clear error is a typer.Exit, never an exception escaping with its traceback.
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)

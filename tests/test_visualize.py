@@ -6,13 +6,12 @@ import sys
 from spacy.lang.en import English
 from spacy.tokens import Span
 
-from visualize import render_page
+from mountner.inference.visualize import render_page
 
-from conftest import ROOT
 
 
 def visualize(*args):
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "visualize.py"), *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "mountner", "visualize", *map(str, args)], capture_output=True, text=True)
 
 
 def assert_one_line_error(result, *needles):

@@ -4,8 +4,7 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import ROOT
-from wikipedia_leads import SUMMARIES_IN_WHEEL, extract, generic_heads, read_summaries, sample
+from mountner.generation.real_prose.wikipedia_leads import SUMMARIES_IN_WHEEL, extract, generic_heads, read_summaries, sample
 
 SUMMARIES = {
     "Quxland": {"title": "Quxland", "extract": "Quxland is a small country on the coast of the Zorn Sea. "
@@ -63,23 +62,22 @@ def test_cli_reads_the_wheel_and_names_a_file_that_is_not_one(tmp_path):
         z.writestr(SUMMARIES_IN_WHEEL, json.dumps(SUMMARIES))
     assert read_summaries(wheel) == SUMMARIES
     out = tmp_path / "leads.txt"
-    script = ROOT / "scripts" / "wikipedia_leads.py"
-    done = subprocess.run([sys.executable, str(script), str(wheel), "--output", str(out)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "mountner", "wikipedia-leads", str(wheel), "--output", str(out)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf8").splitlines() == extract(SUMMARIES)
     bad = tmp_path / "other.whl"
     bad.write_text("not a zip")
-    failed = subprocess.run([sys.executable, str(script), str(bad), "--output", str(out)], capture_output=True, text=True)
+    failed = subprocess.run([sys.executable, "-m", "mountner", "wikipedia-leads", str(bad), "--output", str(out)], capture_output=True, text=True)
     assert failed.returncode == 1 and str(bad) in failed.stderr and "Traceback" not in failed.stderr
     listed = tmp_path / "list.json"
     listed.write_text(json.dumps([SUMMARIES["Quxland"]]))
-    failed = subprocess.run([sys.executable, str(script), str(listed), "--output", str(out)], capture_output=True, text=True)
+    failed = subprocess.run([sys.executable, "-m", "mountner", "wikipedia-leads", str(listed), "--output", str(out)], capture_output=True, text=True)
     assert failed.returncode == 1 and str(listed) in failed.stderr and "Traceback" not in failed.stderr
     assert out.read_text(encoding="utf8").splitlines() == extract(SUMMARIES)  # the earlier output is untouched
 
 
 def test_the_committed_leads_are_there_for_the_generator():
-    from wikipedia_leads import LEADS
+    from mountner.generation.real_prose.wikipedia_leads import LEADS
 
     lines = LEADS.read_text(encoding="utf8").splitlines()
     assert len(lines) > 30000 and len(set(lines)) == len(lines)

@@ -1,6 +1,6 @@
 import spacy
 
-from wordnet_glosses import as_sentence, extract, tag_sentences
+from mountner.generation.real_prose.wordnet_glosses import as_sentence, extract, tag_sentences
 
 
 def test_extract_keeps_glosses_and_examples_with_names(tmp_path):
@@ -25,9 +25,9 @@ def test_gazetteer_mountains_are_tagged_with_the_longest_match():
 
 
 def test_instances_become_sentences_with_the_mountain_name_tagged(tmp_path):
-    from build_gazetteer import ROOTS
+    from mountner.data.build_gazetteer import ROOTS
 
-    from wordnet_glosses import extract_instances, sample
+    from mountner.generation.real_prose.wordnet_glosses import extract_instances, sample
 
     lines = [f"{offset} 17 n 01 {kind} 0 000 | a kind of elevation" for offset, kind in ROOTS.items()]
     lines.append("09000010 15 n 01 Mount_Foo 0 001 @i 09359803 n 0000 | a mountain in the Bar Range of Baz")

@@ -5,18 +5,20 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from random_bert import build_tiny_bert
+from mountner.testing.tiny_bert import build_tiny_bert
 
 from conftest import ROOT
 
 # Every sentence from the LLM, so that the fault counts below are about its answers (the real prose that
 # generate adds is tested in test_generate_openai.py).
 LLM_ONLY = ["--vars.gloss_fraction=0", "--vars.wiki_fraction=0"]
-PROJECT_FILES = ["project.yml", "README.md", "configs", "scripts", "corpus/gazetteer", "corpus/templates", "corpus/lexicon"]
+PROJECT_FILES = ["project.yml", "README.md", "pyproject.toml", "configs", "src", "assets"]
 
 
 def run(args, cwd, env=None):
@@ -52,38 +54,53 @@ def test_all_from_generate_to_an_installable_wheel(project, monkeypatch):
     assert {"test (unseen names)", "dev (seen names)"} <= set(metrics["results"])
     assert "<!-- results:start -->\n| pipeline" in (project / "README.md").read_text()
 
-    wheel = project / "packages" / "en_mountner-0.1.0" / "dist" / "en_mountner-0.1.0-py3-none-any.whl"
-    assert wheel.exists()
-    site = project / "site"
-    run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)], project)
+    dist = project / "packages" / "dist"
+    assert (dist / "en_mountner-0.1.0-py3-none-any.whl").exists() and list(dist.glob("mountner-*.whl"))
     outside = project / "elsewhere"
     outside.mkdir()
+    python = fresh_venv(project / "venv", project / "deps")
+    # The README's one pip command, in a venv that has the dependencies but neither mountner nor en_mountner.
+    run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "en_mountner", "--find-links", str(dist)], outside)
     check = (
-        "import json, spacy\n"
+        "import json, mountner, spacy\n"
         "nlp = spacy.load('en_mountner')\n"
         "doc = nlp('We climbed Mount Kilimanjaro last year.')\n"
-        "print(json.dumps({'pipeline': nlp.pipe_names, 'encoder': nlp.meta['mountner_encoder'],"
-        " 'confidences': [e._.confidence for e in doc.ents], 'probs': [t._.mountner_prob for t in doc]}))\n"
+        "print(json.dumps({'pipeline': nlp.pipe_names, 'encoder': nlp.meta['mountner_encoder'], 'requirements': nlp.meta['requirements'],"
+        " 'mountner': mountner.__file__, 'confidences': [e._.confidence for e in doc.ents], 'probs': [t._.mountner_prob for t in doc]}))\n"
     )
-    # Only the installed wheel is importable: no project scripts on the path, another working folder.
-    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(outside)}
-    loaded = json.loads(run([sys.executable, "-c", check], outside, env).stdout.strip().splitlines()[-1])
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(outside)}
+    loaded = json.loads(run([str(python), "-c", check], outside, env).stdout.strip().splitlines()[-1])
     assert loaded["pipeline"] == ["sentencizer", "transformer", "mountner_gazetteer", "mountner"]
+    assert loaded["mountner"].startswith(str(project / "venv"))  # the wheel's copy, not this source tree
+    assert any(r.startswith("mountner>=") for r in loaded["requirements"])
     assert loaded["encoder"]["used"] == str(encoder) and loaded["encoder"]["fallback"] is False
     assert all(0.0 <= c <= 1.0 for c in loaded["confidences"])
     assert len(loaded["probs"]) == 7 and all(0.0 <= p <= 1.0 for p in loaded["probs"])
-    # The project's predict script with the installed package: two copies of the tagger code meet.
-    predicted = run([sys.executable, str(project / "scripts" / "predict.py"), "--model", "en_mountner",
-                     "We climbed Mount Kilimanjaro last year."], outside, env)
+    # The installed CLI with the installed model.
+    predicted = run([str(python), "-m", "mountner", "predict", "--model", "en_mountner", "We climbed Mount Kilimanjaro last year."], outside, env)
     rows = json.loads(predicted.stdout)
     assert [r["word"] for r in rows][2:4] == ["Mount", "Kilimanjaro"] and all(r["entity_group"] in ("MOUNTAIN", "O") for r in rows)
 
 
+def fresh_venv(folder, deps):
+    """A new venv that sees this interpreter's installed packages (spaCy, torch: no download) except mountner
+    and en_mountner, which it must get from the wheels. A .pth file names a folder of links to the packages."""
+    run([sys.executable, "-m", "venv", str(folder)], folder.parent)
+    deps.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if "mountner" not in entry.name.lower() and entry.suffix != ".pth":
+            (deps / entry.name).symlink_to(entry)
+    python = folder / "bin" / "python"
+    site = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], folder).stdout.strip())
+    (site / "installed_dependencies.pth").write_text(f"{deps}\n")
+    return python
+
+
 def test_generate_step_with_the_openai_backend_against_a_faulty_local_server(project):
     """The LLM issue's acceptance run, through `spacy project run generate`, on 127.0.0.1 only."""
-    from local_openai_server import LocalOpenAIServer
+    from mountner.testing.openai_server import LocalOpenAIServer
 
-    from bio import TAGS
+    from mountner.data.bio import TAGS
 
     secret = "sk-test-" + "7f3a9c" * 6
     faults = {"429": 0.08, "500": 0.08, "malformed_json": 0.08, "unknown_tag": 0.08, "short_tags": 0.08}
@@ -110,7 +127,7 @@ def test_generate_step_with_the_openai_backend_against_a_faulty_local_server(pro
 
 def test_generate_step_with_the_batch_api_against_a_local_server(project):
     """The batch issue's acceptance run: `--vars.llm_api=batch` through `spacy project run generate`, 127.0.0.1 only."""
-    from local_openai_server import LocalOpenAIServer
+    from mountner.testing.openai_server import LocalOpenAIServer
 
     shutil.rmtree(project / "corpus" / "raw", ignore_errors=True)  # no answers from another test to resume from
     secret = "sk-test-" + "9b2e4d" * 6

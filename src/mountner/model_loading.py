@@ -7,7 +7,7 @@ from confection import ConfigValidationError
 from spacy.language import Language
 
 # Registers the mountner factory for model folders; an installed en_mountner brings its own copy.
-import mountner_pipeline  # noqa: F401
+from mountner.pipeline import component as mountner_pipeline  # noqa: F401
 
 HOW_TO_GET = (
     "install the packaged model with `pip install packages/en_mountner-0.1.0/dist/en_mountner-0.1.0-py3-none-any.whl` "

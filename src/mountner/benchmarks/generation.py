@@ -19,11 +19,9 @@ from pathlib import Path
 
 import typer
 
-from local_openai_server import LocalOpenAIServer
+from mountner.testing.openai_server import LocalOpenAIServer
 
-SCRIPTS = Path(__file__).resolve().parent
 
-app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
 
 BENCH_NAMES = [
     "Mount Everest", "K2", "Kangchenjunga", "Lhotse", "Makalu", "Cho Oyu", "Mont Blanc", "Matterhorn",
@@ -35,7 +33,7 @@ BENCH_NAMES = [
 
 class _SubprocessServer:
     def __init__(self, latency: float):
-        self.proc = subprocess.Popen([sys.executable, str(SCRIPTS / "local_openai_server.py"), str(latency)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "mountner.testing.openai_server", str(latency)],
                                      stdout=subprocess.PIPE, text=True)
         self.base_url = self.proc.stdout.readline().strip()
         if not self.base_url.startswith("http://127.0.0.1:"):
@@ -53,7 +51,6 @@ class _SubprocessServer:
                 self.max_in_flight, self.total_requests = stats["max_in_flight"], stats["total_requests"]
 
 
-@app.command()
 def main(
     n_sentences: int = typer.Option(4000, help="Sentences to generate."),
     concurrency: int = typer.Option(32),
@@ -63,7 +60,7 @@ def main(
     in_process: bool = typer.Option(False, help="Run the local server in a thread of this process."),
 ) -> None:
     """Generate N sentences against the local server and report efficiency = ideal / wall."""
-    import generate_openai
+    from mountner.generation.llm import generator as generate_openai
 
     if in_process:
         server = LocalOpenAIServer(latency=latency).start()
@@ -107,6 +104,3 @@ def main(
     output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf8")
     typer.echo(json.dumps(result))
 
-
-if __name__ == "__main__":
-    app()

@@ -11,9 +11,8 @@ from typing import Dict, Iterator, List, Optional
 
 import typer
 
-from results_table import replace_block
+from mountner.evaluation.tables import replace_block
 
-app = typer.Typer(add_completion=False)
 
 START, END = "<!-- benchmark-gpu:start -->", "<!-- benchmark-gpu:end -->"
 
@@ -53,8 +52,8 @@ def measure(config_path: Path, overrides: Dict[str, object], gpu_id: int, texts:
     from spacy.training.initialize import init_nlp
     from spacy.util import registry, resolve_dot_names
 
-    import mountner_pipeline  # noqa: F401  registers the mountner factories and architectures
-    from mountner_pipeline import pipe_by_length
+    from mountner.pipeline import component as mountner_pipeline  # noqa: F401  registers the mountner factories and architectures
+    from mountner.pipeline.component import pipe_by_length
 
     config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     nlp = init_nlp(config, use_gpu=gpu_id)
@@ -110,7 +109,6 @@ def table(results: dict) -> str:
     )
 
 
-@app.command()
 def main(
     config: Path = typer.Option(Path("configs/config.cfg"), help="Training config"),
     train: Path = typer.Option(Path("corpus/train.spacy"), help="Training DocBin"),
@@ -132,7 +130,7 @@ def main(
     import spacy
     from spacy.tokens import DocBin
 
-    from random_bert import build_bert_base_shaped, build_tiny_bert
+    from mountner.testing.tiny_bert import build_bert_base_shaped, build_tiny_bert
 
     for path, what in ((config, "config"), (train, "training DocBin"), (dev, "dev DocBin"), (texts_source, "texts DocBin"), (known_names, "known names")):
         if not path.exists():
@@ -174,6 +172,3 @@ def main(
     if readme is not None and readme.exists() and gpu_id >= 0 and size == "bert-base":  # the README shows GPU figures only
         replace_block(readme, START, END, f"{table(results)}\n\nWritten by `python -m spacy project run benchmark-gpu` on that device ({output}).")
 
-
-if __name__ == "__main__":
-    app()

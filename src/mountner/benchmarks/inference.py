@@ -16,12 +16,10 @@ from typing import List, Optional
 
 import typer
 
-from results_table import replace_block
+from mountner.evaluation.tables import replace_block
 
-app = typer.Typer(add_completion=False)
 
 START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
-HERE = Path(__file__).resolve().parent
 
 
 def load_texts(source: Path, limit: int) -> List[str]:
@@ -32,7 +30,7 @@ def load_texts(source: Path, limit: int) -> List[str]:
 
         texts = [doc.text for doc in DocBin().from_disk(source).get_docs(spacy.blank("en").vocab)]
     else:
-        from corpus_io import read_sentences
+        from mountner.data.corpus_io import read_sentences
 
         texts = [s.text for s in read_sentences(source)]
     return (texts * (limit // max(1, len(texts)) + 1))[:limit]
@@ -47,7 +45,7 @@ import torch
 torch.set_num_threads({threads!r})
 if kind.startswith("spacy"):
     import spacy
-    import mountner_pipeline
+    from mountner.pipeline import component as mountner_pipeline
     # Plain nlp.pipe: the pipeline's own transformer batches docs of similar length (mountner_transformer).
     overrides = {{"components": {{"transformer": {{"quantize": True}}}}}} if kind == "spacy-int8" else {{}}
     nlp = spacy.load(model, config=overrides)
@@ -74,9 +72,7 @@ print(json.dumps({{"seconds": seconds, "words": words, "words_per_second": words
 
 def measure(kind: str, model: str, texts_file: Path, batch_size: int, threads: int) -> dict:
     code = _MEASURE.format(texts=str(texts_file), kind=kind, model=model, batch_size=batch_size, threads=threads)
-    # The measuring process imports the project's modules: scripts/ goes on its path.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH", "")]))}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{kind} measurement failed:\n{result.stderr[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -103,7 +99,7 @@ def measure_tag(model: str, texts: List[str], n_process: int, engine: str, batch
     with tempfile.TemporaryDirectory() as folder:
         source, output = Path(folder) / "texts.txt", Path(folder) / "tagged.jsonl"
         source.write_text("\n".join(texts) + "\n", encoding="utf8")
-        command = [sys.executable, str(HERE / "tag.py"), str(source), "--output", str(output), "--model", model,
+        command = [sys.executable, "-m", "mountner", "tag", str(source), "--output", str(output), "--model", model,
                    "--n-process", str(n_process), "--engine", engine, "--batch-size", str(batch_size)]
         start, peak = time.perf_counter(), 0.0
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -125,7 +121,7 @@ def generation_benchmark(n_sentences: int, concurrency: int) -> Optional[dict]:
     """The LLM backend against the tests' local server with 200 ms latency (scripts/bench_generation.py)."""
     out = Path("metrics/bench_generation.json")
     result = subprocess.run(
-        [sys.executable, str(HERE / "bench_generation.py"), "--n-sentences", str(n_sentences), "--concurrency", str(concurrency), "--output", str(out)],
+        [sys.executable, "-m", "mountner", "bench-generation", "--n-sentences", str(n_sentences), "--concurrency", str(concurrency), "--output", str(out)],
         capture_output=True, text=True,
     )
     if result.returncode != 0:
@@ -161,7 +157,6 @@ def table(results: dict) -> str:
     return lines
 
 
-@app.command()
 def main(
     model: Path = typer.Option(Path("training/config/model-best"), help="Trained pipeline folder"),
     encoder: Path = typer.Option(Path("training/encoder"), help="The same encoder, for the Hugging Face pipeline"),
@@ -231,6 +226,3 @@ def main(
     if readme is not None and readme.exists():
         replace_block(readme, START, END, f"{table(results)}\n\nWritten by `python -m spacy project run benchmark` ({output}).")
 
-
-if __name__ == "__main__":
-    app()

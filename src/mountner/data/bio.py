@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from atomic_write import open_atomic
+from mountner.atomic_write import open_atomic
 
 LABEL = "MOUNTAIN"
 TAGS = ("O", f"B-{LABEL}", f"I-{LABEL}")
@@ -54,7 +54,7 @@ def repair_bio(tags: Sequence[str]) -> Tuple[List[str], int]:
 
 def bio_spans(tags: Sequence[str]) -> List[Tuple[int, int]]:
     """Word-index spans [start, end) of the entities in well-formed BIO tags."""
-    from mountner_pipeline import bio_entity_spans  # lazily: it loads spaCy and torch, which the generators do not need
+    from mountner.pipeline.component import bio_entity_spans  # lazily: it loads spaCy and torch, which the generators do not need
 
     return [(start, end) for start, end, _ in bio_entity_spans(tags)]
 

@@ -1,4 +1,4 @@
-"""Build corpus/gazetteer/mountains.tsv from WordNet 3.0 and a hand-compiled list.
+"""Build assets/gazetteer/mountains.tsv from WordNet 3.0 and a hand-compiled list.
 
 WordNet part: noun synsets that are instances (``@i``) of the elevation classes
 mountain, volcano, mountain range, hill, ridge, massif and peak, or of one of
@@ -6,7 +6,7 @@ their hyponym classes (``~``), minus classes that are not elevations (reefs,
 bars, dunes, sandbanks, shoals, keys, berms, anthills, molehills, seamounts...).
 Lemmas have underscores turned into spaces; lemmas that are not used as the
 mountain's name in running text (bare surnames, city names, misspellings) are
-dropped.  The compiled part is corpus/gazetteer/compiled_mountains.tsv.
+dropped.  The compiled part is assets/gazetteer/compiled_mountains.tsv.
 
 Runs offline.  Needs Debian's wordnet-base (/usr/share/wordnet/data.noun).
 
@@ -22,7 +22,7 @@ from typing import Dict, List, Tuple
 
 import typer
 
-from gazetteer import (
+from mountner.data.gazetteer import (
     GAZETTEER_DIR,
     MOUNTAIN_COLUMNS,
     load_mountains,
@@ -269,7 +269,7 @@ def wordnet_rows(wordnet_dir: Path) -> List[Dict[str, str]]:
         raise FileNotFoundError(
             f"WordNet not found: {data_noun} is missing. Install Debian's wordnet-base "
             "(apt-get install wordnet-base) or pass --wordnet-dir; the committed "
-            "corpus/gazetteer/mountains.tsv is the artifact, this script is how it was made."
+            "assets/gazetteer/mountains.tsv is the artifact, this script is how it was made."
         )
     synsets = parse_data_noun(data_noun)
     classes = mountain_classes(synsets)
@@ -357,10 +357,8 @@ def print_stats(mountains: Path, other: Path) -> None:
             typer.echo(f"    {value:<22} {count:>5}")
 
 
-app = typer.Typer(add_completion=False)
 
 
-@app.command()
 def main(
     wordnet_dir: Path = typer.Option(WORDNET_DIR, help="Directory holding WordNet's data.noun."),
     compiled: Path = typer.Option(GAZETTEER_DIR / "compiled_mountains.tsv",
@@ -385,6 +383,3 @@ def main(
     n_wn = sum(1 for r in rows if r["source"] == "wordnet")
     typer.echo(f"wrote {output}: {len(rows)} names ({n_wn} from WordNet, {len(rows) - n_wn} compiled)")
 
-
-if __name__ == "__main__":
-    app()

@@ -12,11 +12,10 @@ import typer
 from spacy.tokens import DocBin
 from tqdm import tqdm
 
-from atomic_write import open_atomic
-from corpus_io import DataError, Sentence, name_key, read_sentences, sentence_names, words_to_doc
-from gazetteer import load_mountains
+from mountner.atomic_write import open_atomic
+from mountner.data.corpus_io import DataError, Sentence, name_key, read_sentences, sentence_names, words_to_doc
+from mountner.data.gazetteer import load_mountains
 
-app = typer.Typer(add_completion=False)
 
 MAX_MISALIGNED_SHARE = 0.01
 
@@ -70,7 +69,6 @@ def read_nonempty(path: Path) -> List[Sentence]:
     return sentences
 
 
-@app.command()
 def main(
     inputs: List[Path] = typer.Argument(..., help="Word rows (corpus/mountains.csv), seed-layout CSV, or IOB/CoNLL files"),
     output_dir: Path = typer.Option(Path("corpus"), help="Where train.spacy, dev.spacy and test.spacy go"),
@@ -81,7 +79,7 @@ def main(
     lang: str = typer.Option("en", help="Language of the tokenizer (the pipeline's)"),
     report: Path = typer.Option(Path("corpus/convert_report.json")),
     gazetteer: Optional[Path] = typer.Option(
-        None, help="A mountains TSV (corpus/gazetteer/mountains.tsv): its names, less the held-out ones, go to --known-names"),
+        None, help="A mountains TSV (assets/gazetteer/mountains.tsv): its names, less the held-out ones, go to --known-names"),
     known_names: Path = typer.Option(
         Path("corpus/known_names.txt"), help="The tagger's list of known names, one a line; test names are left out so test stays unseen"),
 ):
@@ -140,6 +138,3 @@ def main(
             f"I- after O repaired: {extra_totals['repaired_i_after_o']} (all in train)"
         )
 
-
-if __name__ == "__main__":
-    app()

@@ -9,8 +9,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 import pandas as pd
 from spacy.tokens import Doc
 
-from bio import ROW_COLUMNS, bio_spans, normalise_tag, word_char_offsets
-from sentence_record import Sentence, validate_sentence
+from mountner.data.bio import ROW_COLUMNS, bio_spans, normalise_tag, word_char_offsets
+from mountner.data.sentence_record import Sentence, validate_sentence
 
 
 class DataError(ValueError):

@@ -1,11 +1,12 @@
-"""Load the mountain gazetteer and the negative-name list (corpus/gazetteer/*.tsv)."""
+"""Load the mountain gazetteer and the negative-name list (assets/gazetteer/*.tsv)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
 
-GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "corpus" / "gazetteer"
+from mountner.paths import GAZETTEER_DIR
+
 
 MOUNTAIN_COLUMNS = ["name", "type", "region", "country", "source"]
 OTHER_COLUMNS = ["name", "kind", "source"]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from bio import TAGS, normalise_tag, repair_bio
+from mountner.data.bio import TAGS, normalise_tag, repair_bio
 
 # The reasons validate_sentence returns; reports count drops under these names.
 MALFORMED, UNKNOWN_TAG, LENGTH_MISMATCH, TOKENS_MISMATCH_TEXT = (

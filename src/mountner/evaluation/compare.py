@@ -15,11 +15,10 @@ from typing import Dict, List, Optional, Tuple
 import numpy
 import typer
 
-from atomic_write import write_text_atomic
-from evaluate import NEGATIVES_PREFIX, bootstrap_sums, interval95, prf_from_counts
-from results_table import paired_lines
+from mountner.atomic_write import write_text_atomic
+from mountner.evaluation.evaluate import NEGATIVES_PREFIX, bootstrap_sums, interval95, prf_from_counts
+from mountner.evaluation.tables import paired_lines
 
-app = typer.Typer(add_completion=False)
 
 
 class MetricsError(ValueError):
@@ -128,7 +127,6 @@ def print_comparison(comparison: dict) -> None:
         typer.secho(f"not compared: {item['result']}: {item['reason']}", fg="yellow")
 
 
-@app.command()
 def main(
     metrics_a: Path = typer.Argument(..., help="Metrics JSON of model A (evaluate's --output)"),
     metrics_b: Path = typer.Argument(..., help="Metrics JSON of model B, scored on the same files"),
@@ -149,6 +147,3 @@ def main(
         write_text_atomic(output, json.dumps(comparison, indent=2))
         typer.echo(f"wrote {output}")
 
-
-if __name__ == "__main__":
-    app()

@@ -15,14 +15,13 @@ from spacy.tokens import DocBin
 from spacy.util import minibatch, registry
 from tqdm import tqdm
 
-from atomic_write import write_text_atomic
-from compare_models import paired_prf, paired_rate
-from corpus_io import DataError, doc_to_word_tags, read_sentences
-from evaluate import sentence_entity_counts, seqeval_prf, tags_from_doc
-from model_loading import load_or_exit
-from results_table import paired_change, replace_block
+from mountner.atomic_write import write_text_atomic
+from mountner.evaluation.compare import paired_prf, paired_rate
+from mountner.data.corpus_io import DataError, doc_to_word_tags, read_sentences
+from mountner.evaluation.evaluate import sentence_entity_counts, seqeval_prf, tags_from_doc
+from mountner.model_loading import load_or_exit
+from mountner.evaluation.tables import paired_change, replace_block
 
-app = typer.Typer(add_completion=False)
 
 START, END = "<!-- decoder-rules:start -->", "<!-- decoder-rules:end -->"
 RULES = ("mask_punctuation", "drop_before_capital")
@@ -85,7 +84,6 @@ def paired_changes(per_sentence: Dict[str, numpy.ndarray], compare) -> Dict[str,
     return {first: None, **{variant: compare(per_sentence[first], per_sentence[variant]) for variant in others}}
 
 
-@app.command()
 def main(
     model: str = typer.Argument(..., help="Trained pipeline folder or package"),
     test: Path = typer.Option(Path("corpus/test.spacy"), help="Unseen-name test split"),
@@ -148,6 +146,3 @@ def main(
     if readme is not None:
         replace_block(readme, START, END, text + f"\n\nWritten by `python -m spacy project run decoder-rules` ({output}).")
 
-
-if __name__ == "__main__":
-    app()

@@ -22,12 +22,11 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from tqdm import tqdm
 
-from atomic_write import open_atomic, write_text_atomic
-from corpus_io import DataError, Sentence, doc_to_word_tags, read_sentences, words_to_doc
-from model_loading import load_or_exit
-from mountner_pipeline import pipe_by_length  # also registers the mountner factory
+from mountner.atomic_write import open_atomic, write_text_atomic
+from mountner.data.corpus_io import DataError, Sentence, doc_to_word_tags, read_sentences, words_to_doc
+from mountner.model_loading import load_or_exit
+from mountner.pipeline.component import pipe_by_length  # also registers the mountner factory
 
-app = typer.Typer(add_completion=False)
 
 # seqeval's entity-level scoring as every figure here uses it: exact spans, IOB2.
 STRICT_IOB2 = dict(mode="strict", scheme=IOB2, zero_division=0)
@@ -430,7 +429,6 @@ def _fmt_rate(value: Optional[float]) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-@app.command()
 def main(
     model: str = typer.Argument(..., help="Model folder or installed package name"),
     output: Path = typer.Option(Path("metrics/mountner.json"), help="Where the JSON goes"),
@@ -511,6 +509,3 @@ def main(
     write_text_atomic(output, json.dumps(metrics, indent=2))
     typer.echo(f"\nwrote {output}")
 
-
-if __name__ == "__main__":
-    app()

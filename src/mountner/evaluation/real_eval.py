@@ -23,9 +23,8 @@ from typing import List, Sequence, Tuple
 import typer
 from tqdm import tqdm
 
-from atomic_write import write_text_atomic
+from mountner.atomic_write import write_text_atomic
 
-app = typer.Typer(add_completion=False)
 
 # bio.TAGS[1:]; not imported from bio, which loads spaCy and torch (half a minute on a busy 2-core
 # machine) for two strings: tests/test_build_real_eval.py checks that they agree.
@@ -143,7 +142,6 @@ def write_iob(sentences: Sequence[TypedSentence], path: Path) -> int:
     return entities
 
 
-@app.command()
 def main(
     source: Path = typer.Argument(..., help="A Few-NERD file (token<TAB>fine-type a line, blank line between sentences)"),
     output_dir: Path = typer.Option(Path("corpus/raw/fewnerd"), help="Where the two IOB files go"),
@@ -175,6 +173,3 @@ def main(
                f"{sum(s.has_other_location() and not s.has(MOUNTAIN_TYPE) for s in kept)} with another location type)")
     typer.echo(f"{nomountain_path}: {len(nomountain)} sentences without a mountain")
 
-
-if __name__ == "__main__":
-    app()

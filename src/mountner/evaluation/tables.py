@@ -9,9 +9,8 @@ from typing import List, Optional
 
 import typer
 
-from atomic_write import open_atomic, write_text_atomic
+from mountner.atomic_write import open_atomic, write_text_atomic
 
-app = typer.Typer(add_completion=False)
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 SHOWN_THRESHOLDS = (0.0, 0.5, 0.7, 0.9, 0.95)
@@ -146,7 +145,6 @@ def _fmt(value: Optional[float]) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-@app.command()
 def main(
     metrics: List[Path] = typer.Argument(..., help="metrics/*.json from the evaluate step; missing ones are skipped"),
     readme: Path = typer.Option(Path("README.md")),
@@ -175,6 +173,3 @@ def main(
         raise typer.Exit(1)
     typer.echo(table(found))
 
-
-if __name__ == "__main__":
-    app()

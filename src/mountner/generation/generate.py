@@ -10,9 +10,8 @@ from typing import List, Tuple
 
 import typer
 
-from bio import write_rows
+from mountner.data.bio import write_rows
 
-app = typer.Typer(add_completion=False)
 
 
 class Generator(str, Enum):
@@ -36,7 +35,6 @@ def choose(generator: Generator) -> Generator:
     return generator
 
 
-@app.command()
 def main(
     generator: Generator = typer.Option(Generator.auto, help="auto: openai when OPENAI_API_KEY is set, else offline"),
     n_sentences: int = typer.Option(50000, min=1, help="Sentences to write, real prose included"),
@@ -48,7 +46,7 @@ def main(
     sentences_per_request: int = typer.Option(5, min=1),
     gloss_fraction: float = typer.Option(0.08, min=0.0, max=1.0, help="Share of real WordNet glosses among the sentences (either generator)"),
     wiki_fraction: float = typer.Option(0.4, min=0.0, max=1.0, help="Share of real Wikipedia lead sentences "
-                                                                   "(corpus/gazetteer/wikipedia_leads.txt) among the sentences (either generator)"),
+                                                                   "(assets/gazetteer/wikipedia_leads.txt) among the sentences (either generator)"),
     name_swaps: int = typer.Option(3, min=0, help="Copies of each real-prose sentence that names a mountain, with other "
                                                    "names in its place (on top of --n-sentences; name_swap.py)"),
     llm_api: LlmApi = typer.Option(LlmApi.live, help="live: chat requests as they go; batch: OpenAI's Batch API, half "
@@ -71,7 +69,7 @@ def main(
         if generator is Generator.offline:
             typer.echo("dry run: the offline generator sends no request and costs nothing")
             return
-        import generate_openai
+        from mountner.generation.llm import generator as generate_openai
 
         typer.echo(f"dry run: {n_written} sentences from the LLM; {n_glosses} WordNet glosses and {n_wiki} Wikipedia "
                    "lead sentences come from files and cost nothing")
@@ -86,7 +84,7 @@ def main(
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(1)
     if chosen is Generator.openai:
-        import generate_openai
+        from mountner.generation.llm import generator as generate_openai
 
         generate_openai.run_and_report(
             n_sentences=n_written, output=output, raw_dir=raw_dir, model=llm_model,
@@ -95,8 +93,8 @@ def main(
         )
         typer.echo(prose_summary(prose_report))
         return
-    import generate_offline
-    from offline_data import DataFileError
+    from mountner.generation.offline import engine as generate_offline
+    from mountner.generation.offline.data import DataFileError
 
     try:
         sentences, report = generate_offline.generate_with_report(n_written, seed=seed, progress=True)
@@ -116,10 +114,10 @@ def real_prose(n_glosses: int, n_wiki: int, seed: int, name_swaps: int = 0) -> T
     """Tagged rows of real text for either generator: WordNet glosses and Wikipedia lead sentences with the
     gazetteer's mountains tagged, plus name_swaps copies of each one that names a mountain with other names in
     its place; and what was asked for, written and left out."""
-    import name_swap
-    import wikipedia_leads
-    import wordnet_glosses
-    from gazetteer import load_mountains
+    from mountner.generation import name_swap
+    from mountner.generation.real_prose import wikipedia_leads
+    from mountner.generation.real_prose import wordnet_glosses
+    from mountner.data.gazetteer import load_mountains
 
     mountain_names = list(load_mountains()["name"])
     glosses_dropped: Counter = Counter()
@@ -141,6 +139,3 @@ def prose_summary(report: dict) -> str:
             f"; Wikipedia leads: {leads['written']} of {leads['requested']} ({sum(leads['left_out'].values())} left out: "
             f"{leads['left_out']})"
             + (f"; name-swapped copies: {report['name_swaps']['written']}" if report.get("name_swaps", {}).get("written") else ""))
-
-if __name__ == "__main__":
-    app()

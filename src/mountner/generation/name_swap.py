@@ -12,8 +12,8 @@ import random
 from collections import Counter
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from bio import bio_spans, word_char_offsets
-from wordnet_glosses import tagged_row
+from mountner.data.bio import bio_spans, word_char_offsets
+from mountner.generation.real_prose.wordnet_glosses import tagged_row
 
 
 def name_kind(name: str, plural_heads: Iterable[str]) -> str:
@@ -48,7 +48,7 @@ def swapped_copies(rows: Sequence[dict], copies: int, seed: int, dropped: Option
     copies that fail the sentence check are left out and counted by reason in dropped."""
     import spacy
 
-    from generate_offline import Generator
+    from mountner.generation.offline.engine import Generator
 
     dropped = Counter() if dropped is None else dropped
     with_mountains = [row for row in rows if any(tag != "O" for tag in row["tags"])]

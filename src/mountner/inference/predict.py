@@ -15,12 +15,11 @@ from typing import Iterator, List, Optional, Tuple
 import typer
 from spacy.tokens import Doc
 
-from atomic_write import write_text_atomic
-from model_loading import load_or_exit
-from mountner_pipeline import pipe_by_length
-from visualize import read_utf8, render_page
+from mountner.atomic_write import write_text_atomic
+from mountner.model_loading import load_or_exit
+from mountner.pipeline.component import pipe_by_length
+from mountner.inference.visualize import read_utf8, render_page
 
-app = typer.Typer(add_completion=False)
 
 CHUNK_CHARS = 5000
 # Cut long texts after a sentence end or a line break, so no name is cut in two.
@@ -77,7 +76,6 @@ def read_texts(texts: List[str], files: List[Path]) -> List[str]:
     return out
 
 
-@app.command()
 def main(
     texts: List[str] = typer.Argument(None, help="Texts to tag; '-' reads standard input"),
     model: str = typer.Option("en_mountner", help="Installed package name or model folder"),
@@ -125,6 +123,3 @@ def main(
         write_text_atomic(html, render_page(html_docs))
         typer.echo(f"wrote {html}", err=True)
 
-
-if __name__ == "__main__":
-    app()

@@ -25,11 +25,10 @@ from typing import Iterable, Iterator, List, Optional, Tuple
 import typer
 from tqdm import tqdm
 
-from model_loading import HOW_TO_GET
-from predict import chunks
+from mountner.model_loading import HOW_TO_GET
+from mountner.inference.predict import chunks
 
-app = typer.Typer(add_completion=False)
-HERE = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 # Bad lines printed one by one before only the count is kept (all are counted, all are in OUTPUT).
 MAX_REPORTED_ERRORS = 20
@@ -111,7 +110,7 @@ def in_blocks(records: Iterable[dict], size: int) -> Iterator[List[dict]]:
 def load_model(model: str):
     import spacy
 
-    import mountner_pipeline  # noqa: F401  registers the factories a model folder (not the package) needs
+    from mountner.pipeline import component as mountner_pipeline  # noqa: F401  registers the factories a model folder (not the package) needs
 
     return spacy.load(model)
 
@@ -243,9 +242,9 @@ def run_ray(
         shards = write_shards(records, folder, shard_size=block_size * 4)
         if not shards:
             return
-        # The scripts folder travels with the job, so that every worker can import this module and the
+        # The mountner package travels with the job, so that every worker can import this module and the
         # pipeline code, on this machine or on a cluster.
-        runtime_env = {"working_dir": str(HERE), "excludes": ["__pycache__"]}
+        runtime_env = {"py_modules": [str(PACKAGE_DIR)], "excludes": ["__pycache__"]}
         if address:
             ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
         else:
@@ -332,7 +331,6 @@ def resume(output: Path, records: Iterator[dict]) -> Tuple[int, Iterator[dict]]:
     return done, records
 
 
-@app.command()
 def main(
     input: Path = typer.Argument(..., help="Text file (a document a line), .jsonl/.ndjson ({\"text\", \"id\"}) or a folder of .txt files"),
     output: Path = typer.Option(..., "--output", "-o", help="JSONL to write; an existing one is continued where it stopped"),
@@ -403,6 +401,3 @@ def _is_package(name: str) -> bool:
 
     return spacy.util.is_package(name)
 
-
-if __name__ == "__main__":
-    app()

@@ -11,10 +11,9 @@ import typer
 from spacy import displacy
 from spacy.tokens import Doc
 
-from atomic_write import write_text_atomic
-from model_loading import load_or_exit
+from mountner.atomic_write import write_text_atomic
+from mountner.model_loading import load_or_exit
 
-app = typer.Typer(add_completion=False)
 
 # Below this ent._.confidence an entity gets a "?" (and, from the tagger, a colour of its own).
 LOW_CONFIDENCE = 0.5
@@ -128,7 +127,6 @@ def read_utf8(path: Path, prog: str, option: str = "--file") -> str:
     raise typer.Exit(1)
 
 
-@app.command()
 def main(
     model: str = typer.Argument("en_mountner", help="Installed package name or model folder"),
     text: List[str] = typer.Option([], help="Text to render (repeatable); default: a sample"),
@@ -150,6 +148,3 @@ def main(
     write_text_atomic(output, render_page(docs))
     typer.echo(f"wrote {output} ({sum(len(d.ents) for d in docs)} mountains in {len(docs)} texts)")
 
-
-if __name__ == "__main__":
-    app()

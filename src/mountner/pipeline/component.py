@@ -323,8 +323,6 @@ def make_mountner(nlp: Language, name: str, model: Model, labels: List[str], hea
     return MountainTagger(nlp.vocab, model, name, labels=labels, head_lr_scale=head_lr_scale, decoder=decoder, scorer=scorer)
 
 
-# Registered once: a script that imports the project's copy of this file may also load the installed
-# en_mountner, which imports its own copy, and spaCy refuses a second factory from another file.
 MOUNTNER_FACTORY = dict(
     assigns=["doc.ents", "token.ent_iob", "token.ent_type", "span._.confidence", "span._.mountner_source", "doc._.mountner_probs"],
     default_config={
@@ -336,8 +334,7 @@ MOUNTNER_FACTORY = dict(
     },
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
-if not Language.has_factory("mountner"):
-    Language.factory("mountner", **MOUNTNER_FACTORY)(make_mountner)
+Language.factory("mountner", **MOUNTNER_FACTORY)(make_mountner)
 
 
 class MountainGazetteer(Pipe):
@@ -388,8 +385,7 @@ def make_mountner_gazetteer(nlp: Language, name: str) -> MountainGazetteer:
     return MountainGazetteer(nlp, name)
 
 
-if not Language.has_factory("mountner_gazetteer"):
-    Language.factory("mountner_gazetteer", assigns=["doc.spans"])(make_mountner_gazetteer)
+Language.factory("mountner_gazetteer", assigns=["doc.spans"])(make_mountner_gazetteer)
 
 
 @registry.misc("mountner.bio_decoder.v1")
@@ -767,9 +763,8 @@ def make_length_sorted_transformer(nlp: Language, name: str, model: Model, set_e
                                    sort_buffer=sort_buffer, quantize=quantize)
 
 
-if not Language.has_factory("mountner_transformer"):
-    Language.factory(
-        "mountner_transformer",
-        assigns=["doc._.trf_data"],
-        default_config={**dict(_TRANSFORMER_DEFAULTS["transformer"]), "sort_buffer": 1024, "quantize": False},
-    )(make_length_sorted_transformer)
+Language.factory(
+    "mountner_transformer",
+    assigns=["doc._.trf_data"],
+    default_config={**dict(_TRANSFORMER_DEFAULTS["transformer"]), "sort_buffer": 1024, "quantize": False},
+)(make_length_sorted_transformer)

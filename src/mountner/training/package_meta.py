@@ -11,9 +11,8 @@ from typing import List, Optional, Tuple
 
 import typer
 
-from atomic_write import write_text_atomic
+from mountner.atomic_write import write_text_atomic
 
-app = typer.Typer(add_completion=False)
 
 DESCRIPTION = (
     "MountNER: finds mountain names (peaks, volcanoes, hills, ridges, massifs, ranges) in English text. "
@@ -30,7 +29,7 @@ ENCODERS = {
 GAZETTEER_SOURCES = [
     {"name": "WordNet 3.0 (mountain names in the gazetteer, glosses)", "url": "https://wordnet.princeton.edu/",
      "author": "Princeton University", "license": "WordNet 3.0 license (BSD-style)"},
-    {"name": "MountNER compiled gazetteer lists (corpus/gazetteer/, see its README for licences)", "license": "MIT"},
+    {"name": "MountNER compiled gazetteer lists (assets/gazetteer/, see its README for licences)", "license": "MIT"},
 ]
 
 
@@ -120,21 +119,12 @@ def real_rate_note(metrics: dict) -> Tuple[Optional[dict], str, str]:
     return figures, entry, f"False positives on real mountain-free text: {entry}; ent._.confidence thresholds are in mountner_real_rate.pr_curve."
 
 
-@app.command()
-def main(
-    model: Path = typer.Argument(..., help="Trained pipeline folder (its meta.json is the base)"),
-    encoder_record: Path = typer.Option(Path("training/encoder/mountner_encoder.json")),
-    metrics: Path = typer.Option(Path("metrics/mountner.json")),
-    output: Path = typer.Option(Path("training/meta.json")),
-    name: str = typer.Option("mountner"),
-    version: str = typer.Option("0.1.0"),
-    generator: Generator = typer.Option(Generator.auto, help="The generate step's --generator, for the data sources"),
-    llm_model: str = typer.Option("gpt-4o-mini", help="The generate step's --llm-model"),
-):
-    """Merge the trained pipeline's meta with what MountNER measured."""
+def write_meta(model: Path, encoder_record: Path, metrics: Path, output: Path, name: str, version: str,
+               generator: Generator, llm_model: str) -> str:
+    """Merge the trained pipeline's meta with what MountNER measured into `output`; returns the sentence on real text."""
     for path in (model / "meta.json", encoder_record, metrics):
         if not path.exists():
-            typer.secho(f"package_meta: {path} not found; run the train, encoder and evaluate steps first", fg="red", err=True)
+            typer.secho(f"package: {path} not found; run the train, encoder and evaluate steps first", fg="red", err=True)
             raise typer.Exit(1)
     meta = json.loads((model / "meta.json").read_text())
     measured = json.loads(metrics.read_text())
@@ -158,8 +148,5 @@ def main(
     )
     meta["performance"] = {**(meta.get("performance") or {}), **performance}
     write_text_atomic(output, json.dumps(meta, indent=2))
-    typer.echo(f"wrote {output}: {real_sentence}")
+    return real_sentence
 
-
-if __name__ == "__main__":
-    app()

@@ -1,7 +1,7 @@
 """teach: label real, unlabeled text with a teacher and keep, sentence by sentence, only what the teacher is
 sure of, as a DocBin that training can take in.
 
-    python scripts/teach.py corpus/gazetteer/wordnet_glosses.txt --output corpus/teacher.spacy --teacher model
+    python scripts/teach.py assets/gazetteer/wordnet_glosses.txt --output corpus/teacher.spacy --teacher model
     python scripts/teach.py notes.jsonl --output corpus/teacher.spacy --teacher llm --llm-model gpt-4o-mini
 
 INPUT is what scripts/tag.py reads, read with its reader: a text file (one document a line), a JSONL file
@@ -38,15 +38,14 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 from tqdm import tqdm
 
-from atomic_write import open_atomic, write_text_atomic
-from bio import LABEL, LABEL_GUIDELINE
-from model_loading import load_or_exit
-from openai_answers import extract_json
-from openai_client import AuthError, GenerationError, auth_error, redact, require_api_key, server_unreachable, watched_client
-from predict import chunks
-from tag import MAX_REPORTED_ERRORS, read_records
+from mountner.atomic_write import open_atomic, write_text_atomic
+from mountner.data.bio import LABEL, LABEL_GUIDELINE
+from mountner.model_loading import load_or_exit
+from mountner.generation.llm.answers import extract_json
+from mountner.generation.llm.client import AuthError, GenerationError, auth_error, redact, require_api_key, server_unreachable, watched_client
+from mountner.inference.predict import chunks
+from mountner.inference.tag import MAX_REPORTED_ERRORS, read_records
 
-app = typer.Typer(add_completion=False)
 
 
 class Teacher(str, Enum):
@@ -384,7 +383,6 @@ def summary_lines(report: dict) -> List[str]:
     ]
 
 
-@app.command()
 def main(
     input: Path = typer.Argument(..., help="Text file (a document a line), .jsonl/.ndjson ({\"text\", \"id\"}) or a folder of .txt files, as for tag.py"),
     output: Path = typer.Option(Path("corpus/teacher.spacy"), "--output", "-o",
@@ -455,6 +453,3 @@ def main(
         typer.echo(line)
     typer.echo(f"teach: report in {report}")
 
-
-if __name__ == "__main__":
-    app()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
 
-from sentence_record import (LENGTH_MISMATCH, MALFORMED, TOKENS_MISMATCH_TEXT, UNKNOWN_TAG, squash_spaces, text_key,
+from mountner.data.sentence_record import (LENGTH_MISMATCH, MALFORMED, TOKENS_MISMATCH_TEXT, UNKNOWN_TAG, squash_spaces, text_key,
                              validate_sentence as validate_record)
 
 RAW_FILE_NAME = "openai.jsonl"

@@ -13,10 +13,10 @@ from typing import Iterator, List, Sequence, Tuple
 
 import openai
 
-from atomic_write import open_atomic
-from openai_answers import ensure_newline_at_end
-from openai_client import GenerationError, auth_error, redact
-from openai_requests import PlanItem, request_body
+from mountner.atomic_write import open_atomic
+from mountner.generation.llm.answers import ensure_newline_at_end
+from mountner.generation.llm.client import GenerationError, auth_error, redact
+from mountner.generation.llm.request_plan import PlanItem, request_body
 
 BATCH_STATE_FILE_NAME = "openai_batches.json"
 # The Batch API's limits per batch (https://platform.openai.com/docs/guides/batch): requests and input file size.

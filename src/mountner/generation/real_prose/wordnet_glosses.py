@@ -5,7 +5,7 @@ every other capitalised name (people, cities, rivers, genera, gods) is a real ne
 context, which templates alone cannot supply.
 
 `python scripts/wordnet_glosses.py` extracts them from Debian's wordnet-base into
-corpus/gazetteer/wordnet_glosses.txt (committed; WordNet 3.0 licence, see corpus/gazetteer/README.md).
+assets/gazetteer/wordnet_glosses.txt (committed; WordNet 3.0 licence, see assets/gazetteer/README.md).
 """
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ from typing import Collection, Iterable, List, Optional, Sequence, Tuple
 
 import typer
 
-HERE = Path(__file__).resolve().parent
-GLOSSES = HERE.parent / "corpus" / "gazetteer" / "wordnet_glosses.txt"
+from mountner.paths import GAZETTEER_DIR
+
+GLOSSES = GAZETTEER_DIR / "wordnet_glosses.txt"
 # "<name> is <gloss>." for WordNet's named instances (people, cities, rivers, mountains...), with
 # the character span of the name where the instance is a mountain.
-INSTANCES = HERE.parent / "corpus" / "gazetteer" / "wordnet_instances.tsv"
+INSTANCES = GAZETTEER_DIR / "wordnet_instances.tsv"
 # A capital letter after the first character: the sentence names something.
 _HAS_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]")
 
-app = typer.Typer(add_completion=False)
 
 
 def extract(data_noun: Path) -> List[str]:
@@ -44,7 +44,7 @@ def extract(data_noun: Path) -> List[str]:
 
 def extract_instances(data_noun: Path) -> List[Tuple[str, str]]:
     """(sentence, "start:end" of the name if it is a mountain else "") for named instances."""
-    from build_gazetteer import DROP_LEMMAS, clean_lemma, mountain_classes, parse_data_noun
+    from mountner.data.build_gazetteer import DROP_LEMMAS, clean_lemma, mountain_classes, parse_data_noun
 
     synsets = parse_data_noun(data_noun)
     classes = mountain_classes(synsets)
@@ -118,7 +118,7 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
     import spacy
     from spacy.util import filter_spans
 
-    from mountner_pipeline import KNOWN_NAMES, MountainGazetteer
+    from mountner.pipeline.component import KNOWN_NAMES, MountainGazetteer
 
     dropped = Counter() if dropped is None else dropped
     nlp = spacy.blank("en")
@@ -154,8 +154,8 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
 def tagged_row(doc, spans) -> Tuple[Optional[dict], str]:
     """The generators' row for a tokenized real sentence with these mountain spans, or (None, reason) where it
     fails the check every generated sentence passes (sentence_record)."""
-    from pos_heuristic import tag_pos
-    from sentence_record import validate_sentence
+    from mountner.generation.pos_heuristic import tag_pos
+    from mountner.data.sentence_record import validate_sentence
 
     tags = ["O"] * len(doc)
     for span in spans:
@@ -183,14 +183,13 @@ def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSE
         for line in instances.read_text(encoding="utf8").splitlines():
             text, _, span = line.partition("\t")
             pool.append((text, tuple(int(x) for x in span.split(":")) if span else None))
-    from wikipedia_leads import generic_heads
+    from mountner.generation.real_prose.wikipedia_leads import generic_heads
 
     chosen = random.Random(seed).sample(pool, min(n, len(pool)))
     return tag_sentences([t for t, _ in chosen], mountain_names, [k for _, k in chosen],
                          generic_heads=generic_heads(mountain_names), dropped=dropped)
 
 
-@app.command()
 def main(
     wordnet_dir: Path = typer.Option(Path("/usr/share/wordnet"), help="Debian wordnet-base's data folder"),
     output: Path = typer.Option(GLOSSES),
@@ -208,6 +207,3 @@ def main(
     instances.write_text("".join(f"{text}\t{span}\n" for text, span in rows), encoding="utf8")
     typer.echo(f"wrote {len(rows)} instance sentences ({sum(bool(s) for _, s in rows)} mountains) to {instances}")
 
-
-if __name__ == "__main__":
-    app()

@@ -1,0 +1,3 @@
+from mountner.cli import main
+
+main()
