@@ -5,7 +5,7 @@ import pytest
 import spacy
 from thinc.api import registry
 
-from mountner.pipeline.component import allowed_transitions, bio_tags, viterbi_decode
+from mountner.pipeline.decoder import allowed_transitions, bio_tags, viterbi_decode
 
 
 def test_warmup_cosine_rises_then_decays_to_the_floor():

@@ -6,11 +6,14 @@ import typer
 from confection import ConfigValidationError
 from spacy.language import Language
 
-# Registers the mountner factory for model folders; an installed en_mountner brings its own copy.
-from mountner.pipeline import component as mountner_pipeline  # noqa: F401
+from mountner.pipeline.extensions import install_extensions
+
+# The commands that load a pipeline read ent._.confidence, ent._.mountner_source and doc._.mountner_probs, also on
+# docs of a pipeline without the mountner component (spaCy finds the factories themselves through entry points).
+install_extensions()
 
 HOW_TO_GET = (
-    "install the packaged model with `pip install packages/en_mountner-0.1.0/dist/en_mountner-0.1.0-py3-none-any.whl` "
+    "install the packaged model with `pip install en_mountner --find-links packages/dist` "
     "or build it with `python -m spacy project run all`"
 )
 

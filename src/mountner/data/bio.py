@@ -12,7 +12,8 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 from mountner.atomic_write import open_atomic
 
 LABEL = "MOUNTAIN"
-TAGS = ("O", f"B-{LABEL}", f"I-{LABEL}")
+OUTSIDE = "O"
+TAGS = (OUTSIDE, f"B-{LABEL}", f"I-{LABEL}")
 
 # Columns of corpus/mountains.csv: one row per word (the seed's layout, plus the split tag columns
 # it derived, and where the sentence came from: template, llm, wordnet_gloss, wikipedia_lead or
@@ -52,10 +53,20 @@ def repair_bio(tags: Sequence[str]) -> Tuple[List[str], int]:
     return repaired, n_fixed
 
 
+def bio_entity_spans(tags: Sequence[str]) -> List[Tuple[int, int, str]]:
+    """(start, end, label) of the entities in well-formed BIO tags, end exclusive."""
+    spans, start = [], None
+    for i, tag in enumerate(list(tags) + [OUTSIDE]):
+        if start is not None and not tag.startswith("I-"):
+            spans.append((start, i, tags[start][2:]))
+            start = None
+        if tag.startswith("B-"):
+            start = i
+    return spans
+
+
 def bio_spans(tags: Sequence[str]) -> List[Tuple[int, int]]:
     """Word-index spans [start, end) of the entities in well-formed BIO tags."""
-    from mountner.pipeline.component import bio_entity_spans  # lazily: it loads spaCy and torch, which the generators do not need
-
     return [(start, end) for start, end, _ in bio_entity_spans(tags)]
 
 
