@@ -16,7 +16,8 @@ import numpy
 import typer
 
 from mountner.atomic_write import write_text_atomic
-from mountner.evaluation.evaluate import NEGATIVES_PREFIX, bootstrap_sums, interval95, prf_from_counts
+from mountner.evaluation.evaluate import NEGATIVES_PREFIX
+from mountner.evaluation.intervals import bootstrap_sums, interval95, prf_from_counts
 from mountner.evaluation.tables import paired_lines
 
 
@@ -62,7 +63,7 @@ def scored_files(metrics: dict) -> List[str]:
 def paired_prf(counts_a: numpy.ndarray, counts_b: numpy.ndarray) -> Dict[str, dict]:
     """Per metric: A, B, B - A and the 95% interval of B - A, both models resampled on the same sentences.
 
-    counts_*: one row per sentence, (right, predicted, gold) entities, as evaluate.sentence_entity_counts."""
+    counts_*: one row per sentence, (right, predicted, gold) entities, as scoring.sentence_entity_counts."""
     counts_a, counts_b = counts_a.reshape(-1, 3), counts_b.reshape(-1, 3)
     if not numpy.array_equal(counts_a[:, 2], counts_b[:, 2]):
         raise MetricsError("the two results have different gold entities per sentence")
