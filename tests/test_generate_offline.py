@@ -24,8 +24,11 @@ from mountner.data import bio
 from mountner.generation.offline import engine as go
 from mountner.generation.offline import composers as offline_composers
 from mountner.generation.offline import data as offline_data
+from mountner.generation.offline import generator as offline_generator
 from mountner.generation.offline import names as offline_names
-from mountner.generation.offline.names import infer_type
+from mountner.generation.offline import sentences as offline_sentences
+from mountner.generation.offline import slots as offline_slots
+from mountner.generation.offline.name_pools import infer_type
 from mountner import paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -350,7 +353,7 @@ def test_products_structures_and_landforms_are_outside(sentences):
     mixed_features = sum(1 for s in sentences if s["kind"] == "mixed" and any(t in structure_heads for t in s["tokens"]))
     assert mixed_features >= 15  # landforms and mountains side by side in the same sentence
     gen = go.Generator(0, MOUNTAINS, OTHERS)
-    for slot, composer in go.COMPOSED_NAMES.items():
+    for slot, composer in offline_composers.COMPOSED_NAMES.items():
         attrs = {"product_model": (None, "laptop", "car", "aircraft", "camera"), "landform": (None, *gen.landform_heads)}.get(slot, (None,))
         for attr in attrs:
             for role in {role for _, role in composer(gen, attr)}:
@@ -392,7 +395,7 @@ def test_quoted_mountain_names_are_tagged_and_the_quotes_stay_outside(sentences)
     gen = go.Generator(9, MOUNTAINS, OTHERS)
     for slot in ("mountain", "native_name"):
         for _ in range(20):
-            segments = go.fill_slot(gen, go.SentenceState(), slot, "quoted")
+            segments = offline_slots.fill_slot(gen, offline_slots.SentenceState(), slot, "quoted")
             assert [role for _, role in segments] == [None, "ENT", None]
             assert (segments[0][0], segments[2][0]) in LEXICON["quote_styles"] and segments[1][0][:1].isupper()
     quotes = {'"', "``", "''", "“", "”"}
@@ -426,7 +429,7 @@ def test_same_seed_same_data_in_another_process():
 def test_names_sharing_a_generic_word_are_tagged_and_the_word_stays_outside():
     gen = go.Generator(7, MOUNTAINS, OTHERS)
     for _ in range(30):
-        segments = go.fill_slot(gen, go.SentenceState(), "mountains_sharing_generic", None)
+        segments = offline_slots.fill_slot(gen, offline_slots.SentenceState(), "mountains_sharing_generic", None)
         names = [text for text, role in segments if role == "ENT"]
         assert 2 <= len(names) <= 3
         assert segments[0] == ("the ", None) and segments[-1][1] is None
@@ -442,7 +445,7 @@ def test_every_template_renders_and_its_tags_rebuild_the_mountain_names():
         kind = "mountain" if stem.startswith("mountain") else "negative" if stem in ("openers", "tails") else stem
         for template in templates:
             for _ in range(30):  # a draw can put a mountain off token boundaries: another draw
-                sentence, reason, mentions = go.render(gen, kind, go.expand_alternatives(template, gen.rng))
+                sentence, reason, mentions = offline_sentences.render(gen, kind, offline_sentences.expand_alternatives(template, gen.rng))
                 if sentence is not None:
                     break
             assert sentence is not None, (stem, template, reason)
@@ -515,13 +518,14 @@ def test_cli_stops_on_a_bad_template_with_one_line_and_writes_nothing(tmp_path):
 
 
 def test_every_word_list_is_read_and_every_list_the_code_reads_exists():
-    code = "".join(Path(module.__file__).read_text(encoding="utf8") for module in (go, offline_names, offline_composers))
+    modules = (go, offline_generator, offline_sentences, offline_slots, offline_names, offline_composers)
+    code = "".join(Path(module.__file__).read_text(encoding="utf8") for module in modules)
     read = set(re.findall(r"""(?:word|lex|lexicon)[(\[]["']([a-z_/]+)["'][)\]]""", code))
-    assert read - set(go.TABLES) <= set(go.LEXICON_LISTS)  # the loader requires every list the code reads
+    assert read - set(offline_names.TABLES) <= set(offline_generator.LEXICON_LISTS)  # the loader requires every list the code reads
     on_disk = {p.relative_to(paths.LEXICON_DIR).with_suffix("").as_posix() for p in paths.LEXICON_DIR.rglob("*.txt")}
     word_slots = {name for name in on_disk if name.startswith("words/")}
-    assert on_disk - word_slots == set(go.LEXICON_LISTS) - {"words/month"}
-    assert all(f'"{name}"' in code or f"'{name}'" in code for name in go.LEXICON_LISTS)  # no list lies unused
+    assert on_disk - word_slots == set(offline_generator.LEXICON_LISTS) - {"words/month"}
+    assert all(f'"{name}"' in code or f"'{name}'" in code for name in offline_generator.LEXICON_LISTS)  # no list lies unused
     used_slots = {offline_data.slot_kind(m.group(1)) for p in paths.TEMPLATE_DIR.glob("*.txt")
                   for m in offline_data.SLOT_RE.finditer(p.read_text(encoding="utf8"))}
     assert {name[len("words/"):] for name in word_slots} <= used_slots  # and no word slot either

@@ -4,7 +4,8 @@ import subprocess
 import sys
 import zipfile
 
-from mountner.generation.real_prose.wikipedia_leads import SUMMARIES_IN_WHEEL, extract, generic_heads, read_summaries, sample
+from mountner.generation.real_prose.common import generic_heads
+from mountner.generation.real_prose.wikipedia_leads import SUMMARIES_IN_WHEEL, extract, read_summaries, sample
 
 SUMMARIES = {
     "Quxland": {"title": "Quxland", "extract": "Quxland is a small country on the coast of the Zorn Sea. "

@@ -11,6 +11,12 @@ from typing import List, Tuple
 import typer
 
 from mountner.data.bio import write_rows
+from mountner.data.gazetteer import load_mountains
+from mountner.generation import name_swap
+from mountner.generation.llm import generator as generate_openai
+from mountner.generation.offline import engine as generate_offline
+from mountner.generation.offline.data import DataFileError
+from mountner.generation.real_prose import wikipedia_leads, wordnet_glosses
 
 
 
@@ -69,8 +75,6 @@ def main(
         if generator is Generator.offline:
             typer.echo("dry run: the offline generator sends no request and costs nothing")
             return
-        from mountner.generation.llm import generator as generate_openai
-
         typer.echo(f"dry run: {n_written} sentences from the LLM; {n_glosses} WordNet glosses and {n_wiki} Wikipedia "
                    "lead sentences come from files and cost nothing")
         generate_openai.dry_run_and_report(n_written, raw_dir, model=llm_model,
@@ -84,8 +88,6 @@ def main(
         typer.echo(f"generate: {exc}", err=True)
         raise typer.Exit(1)
     if chosen is Generator.openai:
-        from mountner.generation.llm import generator as generate_openai
-
         generate_openai.run_and_report(
             n_sentences=n_written, output=output, raw_dir=raw_dir, model=llm_model,
             concurrency=concurrency, sentences_per_request=sentences_per_request, seed=seed,
@@ -93,9 +95,6 @@ def main(
         )
         typer.echo(prose_summary(prose_report))
         return
-    from mountner.generation.offline import engine as generate_offline
-    from mountner.generation.offline.data import DataFileError
-
     try:
         sentences, report = generate_offline.generate_with_report(n_written, seed=seed, progress=True)
     except DataFileError as exc:  # a bad template or word list: its file:line, no traceback
@@ -114,11 +113,6 @@ def real_prose(n_glosses: int, n_wiki: int, seed: int, name_swaps: int = 0) -> T
     """Tagged rows of real text for either generator: WordNet glosses and Wikipedia lead sentences with the
     gazetteer's mountains tagged, plus name_swaps copies of each one that names a mountain with other names in
     its place; and what was asked for, written and left out."""
-    from mountner.generation import name_swap
-    from mountner.generation.real_prose import wikipedia_leads
-    from mountner.generation.real_prose import wordnet_glosses
-    from mountner.data.gazetteer import load_mountains
-
     mountain_names = list(load_mountains()["name"])
     glosses_dropped: Counter = Counter()
     glosses = wordnet_glosses.sample(n_glosses, seed, mountain_names, dropped=glosses_dropped)

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from mountner.data.bio import bio_spans, word_char_offsets
+from mountner.generation.offline.engine import Generator
 from mountner.generation.real_prose.wordnet_glosses import tagged_row
 
 
@@ -47,8 +48,6 @@ def swapped_copies(rows: Sequence[dict], copies: int, seed: int, dropped: Option
     """copies new sentences for every row that names a mountain, each with other names of the same shape;
     copies that fail the sentence check are left out and counted by reason in dropped."""
     import spacy
-
-    from mountner.generation.offline.engine import Generator
 
     dropped = Counter() if dropped is None else dropped
     with_mountains = [row for row in rows if any(tag != "O" for tag in row["tags"])]

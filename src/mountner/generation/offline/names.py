@@ -2,22 +2,18 @@
 
 The word parts come from assets/lexicon (offline_data.py loads and checks them); this module holds the
 patterns that put them together. All randomness comes from one random.Random and seeded Faker instances,
-so a seed gives the same names in every process.
+so a seed gives the same names in every process. The gazetteer's names are read into pools by name_pools.py.
 """
 from __future__ import annotations
 
+import random
 import re
-import sys
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-import pandas as pd
+from faker import Faker
 
-from mountner.data.sentence_record import clean_name
+from mountner.generation.offline.name_pools import GROUP_TYPES, SINGLE_TYPES, Mountain, gazetteer_or_fallback, mountains_from, others_from
 
-MOUNTAIN_TYPES = ("peak", "mountain", "volcano", "hill", "ridge", "massif", "range")
-SINGLE_TYPES = ("peak", "mountain", "volcano", "hill")
-GROUP_TYPES = ("ridge", "massif", "range")
 SYNTHETIC_RATE = 0.30      # share of mountain mentions that are composed, not from the gazetteer
 COMPOSED_TOWN_RATE = 0.3   # share of towns that are invented words, as a share of the mountains are
 FAKER_LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "pt_BR", "nl_NL", "pl_PL", "no_NO"]
@@ -33,7 +29,6 @@ TABLES = {
 }
 
 
-
 def grouped(pairs) -> Dict[str, List[str]]:
     """(key, value) rows of a lexicon table as {key: [values in file order]}."""
     out: Dict[str, List[str]] = {}
@@ -42,101 +37,10 @@ def grouped(pairs) -> Dict[str, List[str]]:
     return out
 
 
-@dataclass
-class Mountain:
-    name: str
-    type: str
-    country: Optional[str] = None
-    synthetic: bool = False
-    the: bool = False  # takes "the" in prose (ranges, massifs, ridges, "The Cobbler")
-
-
-def infer_type(name: str) -> str:
-    last = name.split()[-1] if name.split() else name
-    first = name.split()[0] if name.split() else name
-    if last in {"Mountains", "Range", "Alps", "Hills", "Highlands", "Sierras"} or first in {"Sierra", "Cordillera", "Monts", "Montes"}:
-        return "range"
-    if last == "Ridge":
-        return "ridge"
-    if last == "Massif" or first == "Massif":
-        return "massif"
-    if last in {"Hill", "Knob", "Tor", "Fell", "Pike"}:
-        return "hill"
-    if last in {"Volcano"} or first in {"Volcán", "Mauna", "Gunung"}:
-        return "volcano"
-    return "mountain" if first in {"Mount", "Mont", "Monte", "Ben", "Beinn", "Jebel"} else "peak"
-
-
-def _records(data: Union[pd.DataFrame, Sequence[str]], guess_kind: bool) -> List[dict]:
-    if isinstance(data, pd.DataFrame):
-        return data.to_dict("records")
-    return [{"name": n, "kind": _guess_kind(n)} if guess_kind else {"name": n} for n in data]
-
-
-def mountains_from(data: Union[pd.DataFrame, Sequence[str]], plural_heads: Set[str], skipped: Dict[str, int]) -> List[Mountain]:
-    rows: List[Mountain] = []
-    for r in _records(data, guess_kind=False):
-        name = clean_name(r.get("name"))
-        if name is None:
-            skipped["mountain_names_unusable"] = skipped.get("mountain_names_unusable", 0) + 1
-            continue
-        the = False
-        if re.match(r"(?i)the\s", name):
-            name, the = name[4:].strip(), True
-        mtype = r.get("type") if isinstance(r.get("type"), str) and r.get("type") in MOUNTAIN_TYPES else infer_type(name)
-        country = r.get("country") if isinstance(r.get("country"), str) and r.get("country").strip() else None
-        if country:  # "Kyrgyzstan;China;Kazakhstan": keep the first
-            country = country.split(";")[0].strip() or None
-        last = name.split()[-1]
-        if mtype in SINGLE_TYPES and last in plural_heads:
-            mtype = "range"  # "the Rajmahal Hills", "the Windgather Rocks": a group, used with "the"
-        the = the or ((mtype in GROUP_TYPES or last in plural_heads) and "'s " not in name)
-        rows.append(Mountain(name, mtype, country, False, the))
-    return rows
-
-
-def others_from(data: Union[pd.DataFrame, Sequence[str]], skipped: Dict[str, int]) -> Dict[str, List[str]]:
-    pools: Dict[str, List[str]] = {}
-    for r in _records(data, guess_kind=True):
-        name = clean_name(r.get("name"))
-        kind = r.get("kind") if isinstance(r.get("kind"), str) else _guess_kind(name or "")
-        if name is None:
-            skipped["other_names_unusable"] = skipped.get("other_names_unusable", 0) + 1
-            continue
-        pools.setdefault(kind, []).append(name)
-    for kind in pools:
-        pools[kind] = sorted(set(pools[kind]))
-    return pools
-
-
-def _guess_kind(name: str) -> str:
-    last = name.split()[-1] if name.split() else ""
-    first = name.split()[0] if name.split() else ""
-    return {"River": "river", "Lake": "lake", "Sea": "sea", "Valley": "valley", "Glacier": "glacier", "Pass": "pass",
-            "Island": "island"}.get(last, "lake" if first == "Lake" else "river" if first == "River" else "city")
-
-
-def _gazetteer(loader_name: str, fallback: List[tuple], columns: Sequence[str]) -> pd.DataFrame:
-    try:
-        from mountner.data import gazetteer
-
-        df = getattr(gazetteer, loader_name)()
-        if len(df):
-            return df
-    except Exception as exc:  # gazetteer not built yet: fall back to the small list in assets/lexicon
-        print(f"generate_offline: gazetteer {loader_name} unavailable ({exc!r}); using assets/lexicon's fallback list",
-              file=sys.stderr)
-    return pd.DataFrame(fallback, columns=list(columns))
-
-
 class NameMaker:
     """Draws names: from the gazetteer pools or composed from the lexicon's word parts."""
 
     def __init__(self, seed: int, mountains, others, lexicon: Dict[str, list]):
-        import random
-
-        from faker import Faker
-
         self.lex = lexicon
         self.rng = random.Random(seed)
         self.fakers = {}
@@ -163,9 +67,9 @@ class NameMaker:
                          for name in ("single_heads", "group_heads", "local_heads")}
         self.skipped: Dict[str, int] = {}
         if mountains is None:
-            mountains = _gazetteer("load_mountains", lexicon["fallback_mountains"], TABLES["fallback_mountains"])
+            mountains = gazetteer_or_fallback("load_mountains", lexicon["fallback_mountains"], TABLES["fallback_mountains"])
         if others is None:
-            others = _gazetteer("load_other_names", lexicon["fallback_others"], TABLES["fallback_others"])
+            others = gazetteer_or_fallback("load_other_names", lexicon["fallback_others"], TABLES["fallback_others"])
         self.mountains = mountains_from(mountains, self.plural_heads, self.skipped)
         self.by_type: Dict[str, List[Mountain]] = {}
         for m in self.mountains:

