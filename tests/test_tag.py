@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from mountner.inference import tag
+from mountner.inference import tag_records
 from mountner.inference.predict import CHUNK_CHARS
 
 from conftest import TRAIN, invoke
@@ -16,7 +16,7 @@ TEXTS = [text for text, _ in TRAIN] + ["", "Nothing to see here.", "Clouds hid B
 
 def expected(nlp, texts):
     """What nlp.pipe gives on the same texts, in tag.py's output form."""
-    return [{"id": i + 1, "entities": tag.entity_rows(doc, 0)} for i, doc in enumerate(nlp.pipe(texts))]
+    return [{"id": i + 1, "entities": tag_records.entity_rows(doc, 0)} for i, doc in enumerate(nlp.pipe(texts))]
 
 
 def run_tag(*args):
@@ -85,7 +85,7 @@ def test_bad_lines_are_reported_counted_and_keep_their_place(trained, tmp_path):
     assert [row["id"] for row in rows] == ["a", 2, "c", 4, 5, 6]
     assert [("error" in row) for row in rows] == [False, True, True, True, True, False]
     assert "line 2: not JSON" in rows[1]["error"] and 'line 3: no "text"' in rows[2]["error"] and "line 4: not UTF-8" in rows[3]["error"]
-    assert rows[0]["entities"] == rows[5]["entities"] == tag.entity_rows(nlp(good), 0)
+    assert rows[0]["entities"] == rows[5]["entities"] == tag_records.entity_rows(nlp(good), 0)
     assert "line 2: not JSON" in result.output and "4 bad lines skipped" in result.output
 
 
@@ -101,7 +101,7 @@ def test_folder_of_txt_files_ids_are_their_paths(trained, tmp_path):
     run_tag(folder, "--output", out, "--model", model)
     rows = read_jsonl(out)
     assert [row["id"] for row in rows] == ["a.txt", "b.txt", "sub/c.txt"]
-    assert [row["entities"] for row in rows[:2]] == [tag.entity_rows(doc, 0) for doc in nlp.pipe(TEXTS[:2])]
+    assert [row["entities"] for row in rows[:2]] == [tag_records.entity_rows(doc, 0) for doc in nlp.pipe(TEXTS[:2])]
     assert "not UTF-8" in rows[2]["error"]
 
 
@@ -220,7 +220,7 @@ def test_quantize_predicts_with_an_int8_copy_and_keeps_the_float32_weights(train
 
 def test_sort_buffers_close_at_their_character_bound():
     import spacy
-    from mountner.pipeline.component import _bounded_buffers
+    from mountner.pipeline.transformer import _bounded_buffers
 
     nlp = spacy.blank("en")
     docs = [nlp.make_doc(t) for t in ("Ben Nevis. ", "", "Mont Blanc", "K2 and  Everest  ", "Denali")]

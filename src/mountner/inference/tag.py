@@ -4,7 +4,7 @@ input order, resuming where a killed run stopped.
 INPUT is a text file (one document a line), a JSONL file (.jsonl/.ndjson: objects with "text" and an
 optional "id") or a folder of .txt files (one document a file, in sorted path order). Each output line
 is {"id": ..., "entities": [{"start", "end", "text", "label", "confidence", "source"}]} with character
-offsets into the whole document (long documents are tagged in pieces, cut as scripts/predict.py cuts
+offsets into the whole document (long documents are tagged in pieces, cut as `mountner predict` cuts
 them). A bad input line (not UTF-8, not JSON, no "text" string) becomes {"id": ..., "error": "..."} in
 its place, so output line N always belongs to input document N; it is reported on stderr and counted.
 """
@@ -13,23 +13,21 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 from collections import deque
 from enum import Enum
 from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator, List, Optional, Tuple
 
+import spacy
 import typer
 from tqdm import tqdm
 
+from mountner.inference.tag_ray import run_ray
+from mountner.inference.tag_records import TagError, in_blocks, load_model, read_records, share_cores, tag_block
 from mountner.model_loading import HOW_TO_GET
-from mountner.inference.predict import chunks
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
 # Bad lines printed one by one before only the count is kept (all are counted, all are in OUTPUT).
 MAX_REPORTED_ERRORS = 20
 
@@ -37,111 +35,6 @@ MAX_REPORTED_ERRORS = 20
 class Engine(str, Enum):
     local = "local"
     ray = "ray"
-
-
-class TagError(Exception):
-    """Bad input or options: one line for the user, exit status 1."""
-
-
-# ---------------------------------------------------------------- input
-
-
-def read_records(source: Path) -> Iterator[dict]:
-    """Input documents as {"seq", "id", "text"} or, for a bad line, {"seq", "id", "error"}, one per
-    document in input order (seq is its 0-based position, and so its output line)."""
-    if source.is_dir():
-        yield from _read_folder(source)
-    elif source.suffix.lower() in JSONL_SUFFIXES:
-        yield from _read_lines(source, jsonl=True)
-    else:
-        yield from _read_lines(source, jsonl=False)
-
-
-def _read_folder(folder: Path) -> Iterator[dict]:
-    paths = sorted(p for p in folder.rglob("*.txt") if p.is_file())
-    for seq, path in enumerate(paths):
-        name = path.relative_to(folder).as_posix()
-        try:
-            yield {"seq": seq, "id": name, "text": path.read_bytes().decode("utf8")}
-        except UnicodeDecodeError as err:
-            yield {"seq": seq, "id": name, "error": f"{path}: not UTF-8 (byte {err.start}: {err.reason})"}
-        except OSError as err:
-            yield {"seq": seq, "id": name, "error": f"{path}: cannot read ({err.strerror})"}
-
-
-def _read_lines(path: Path, jsonl: bool) -> Iterator[dict]:
-    # Binary, so that one line that is not UTF-8 is one bad line rather than the end of the run.
-    with path.open("rb") as lines:
-        for seq, raw in enumerate(lines):
-            number = seq + 1
-            where = f"{path} line {number}"
-            try:
-                line = raw.rstrip(b"\r\n").decode("utf8")
-            except UnicodeDecodeError as err:
-                yield {"seq": seq, "id": number, "error": f"{where}: not UTF-8 (byte {err.start}: {err.reason})"}
-                continue
-            if not jsonl:
-                yield {"seq": seq, "id": number, "text": line}
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield {"seq": seq, "id": number, "error": f"{where}: not JSON ({err.msg})"}
-                continue
-            doc_id = obj.get("id", number) if isinstance(obj, dict) else number
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                yield {"seq": seq, "id": doc_id, "error": f'{where}: no "text" string'}
-            else:
-                yield {"seq": seq, "id": doc_id, "text": obj["text"]}
-
-
-def in_blocks(records: Iterable[dict], size: int) -> Iterator[List[dict]]:
-    records = iter(records)
-    while True:
-        block = list(islice(records, size))
-        if not block:
-            return
-        yield block
-
-
-# ---------------------------------------------------------------- tagging (every engine runs this)
-
-
-def load_model(model: str):
-    import spacy
-
-    from mountner.pipeline import component as mountner_pipeline  # noqa: F401  registers the factories a model folder (not the package) needs
-
-    return spacy.load(model)
-
-
-def entity_rows(doc, offset: int) -> List[dict]:
-    rows = []
-    for ent in doc.ents:
-        confidence = ent._.get("confidence") if ent.has_extension("confidence") else None
-        source = ent._.get("mountner_source") if ent.has_extension("mountner_source") else None
-        rows.append({
-            "start": ent.start_char + offset, "end": ent.end_char + offset, "text": ent.text, "label": ent.label_,
-            "confidence": None if confidence is None else round(float(confidence), 4), "source": source,
-        })
-    return rows
-
-
-def tag_block(nlp, records: List[dict], batch_size: int) -> List[dict]:
-    """One output object per record, in the records' order. Long texts are cut into pieces; each piece's
-    entities are shifted by the piece's start, so offsets point into the whole document."""
-    results = [{"id": r["id"], "entities": []} if "error" not in r else {"id": r["id"], "error": r["error"]} for r in records]
-    pieces: List[str] = []
-    owners: List[Tuple[int, int]] = []
-    for k, record in enumerate(records):
-        if "error" in record:
-            continue
-        for offset, piece in chunks(record["text"]):
-            pieces.append(piece)
-            owners.append((k, offset))
-    for (k, offset), doc in zip(owners, nlp.pipe(pieces, batch_size=batch_size)):
-        results[k]["entities"].extend(entity_rows(doc, offset))
-    return results
 
 
 # ---------------------------------------------------------------- local engine: this process, or a pool
@@ -158,7 +51,7 @@ def run_local(model: str, records: Iterable[dict], batch_size: int, block_size: 
     # are shared out so that the workers do not fight over the cores.
     threads = max(1, (os.cpu_count() or 1) // n_process)
     context = multiprocessing.get_context("spawn")
-    with context.Pool(n_process, initializer=_share_cores, initargs=(threads,)) as pool:
+    with context.Pool(n_process, initializer=share_cores, initargs=(threads,)) as pool:
         pending: deque = deque()
         for block in in_blocks(records, block_size):
             pending.append(pool.apply_async(_tag_in_worker, (model, block, batch_size)))
@@ -172,17 +65,6 @@ def run_local(model: str, records: Iterable[dict], batch_size: int, block_size: 
 _WORKER_NLP = None
 
 
-def _share_cores(threads: int) -> None:
-    """Both thread pools the pipeline computes with, torch's (the encoder) and numpy's BLAS (the tagger's
-    layers), get this process's share of the cores."""
-    import numpy  # noqa: F401  (loads the BLAS, which threadpoolctl can only limit once loaded)
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    torch.set_num_threads(threads)
-    threadpool_limits(threads, user_api="blas")
-
-
 def _tag_in_worker(model: str, block: List[dict], batch_size: int) -> List[dict]:
     # Loaded on the first block, not in the pool's initializer: an initializer that raises makes the
     # pool restart workers forever, while an error here reaches the parent through .get().
@@ -190,90 +72,6 @@ def _tag_in_worker(model: str, block: List[dict], batch_size: int) -> List[dict]
     if _WORKER_NLP is None:
         _WORKER_NLP = load_model(model)
     return tag_block(_WORKER_NLP, block, batch_size)
-
-
-# ---------------------------------------------------------------- Ray engine
-
-
-class RayTagger:
-    """A Ray Data actor: loads the model once, then tags batches of records (JSON strings)."""
-
-    def __init__(self, model: str, batch_size: int, threads: int, use_gpu: bool):
-        _share_cores(threads)
-        if use_gpu:
-            import spacy
-
-            spacy.require_gpu()
-        self.nlp = load_model(model)
-        self.batch_size = batch_size
-
-    def __call__(self, batch: dict) -> dict:
-        records = [json.loads(line) for line in batch["text"]]
-        results = tag_block(self.nlp, records, self.batch_size)
-        return {"seq": [r["seq"] for r in records], "line": [json.dumps(r, ensure_ascii=False) for r in results]}
-
-
-def write_shards(records: Iterable[dict], folder: Path, shard_size: int) -> List[str]:
-    """The parsed records as JSONL shards (valid UTF-8, bad lines already turned into error records), so
-    that Ray reads exactly what the local engine tags."""
-    paths = []
-    for number, block in enumerate(in_blocks(records, shard_size)):
-        path = folder / f"shard-{number:06d}.jsonl"
-        with path.open("w", encoding="utf8") as out:
-            out.writelines(json.dumps(r, ensure_ascii=True) + "\n" for r in block)
-        paths.append(str(path))
-    return paths
-
-
-def run_ray(
-    model: str, records: Iterable[dict], batch_size: int, block_size: int, n_actors: int,
-    address: Optional[str], num_gpus: float, scratch: Path,
-) -> Iterator[dict]:
-    try:
-        import ray
-        import ray.data
-    except ImportError:
-        raise TagError("--engine ray needs Ray: pip install -r requirements-ray.txt")
-    # Workers start elsewhere (another folder, another node): give them an absolute model path.
-    if Path(model).exists():
-        model = str(Path(model).resolve())
-    folder = Path(tempfile.mkdtemp(prefix=".tag-ray-", dir=scratch))
-    try:
-        shards = write_shards(records, folder, shard_size=block_size * 4)
-        if not shards:
-            return
-        # The mountner package travels with the job, so that every worker can import this module and the
-        # pipeline code, on this machine or on a cluster.
-        runtime_env = {"py_modules": [str(PACKAGE_DIR)], "excludes": ["__pycache__"]}
-        if address:
-            ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
-        else:
-            cpus = os.cpu_count() or 1
-            ray.init(num_cpus=max(cpus, n_actors + 1), runtime_env=runtime_env, include_dashboard=False, log_to_driver=False)
-        ray.data.DataContext.get_current().execution_options.preserve_order = True
-        ray.data.DataContext.get_current().enable_progress_bars = False
-        threads = max(1, (os.cpu_count() or 1) // n_actors) if not address else 1
-        dataset = ray.data.read_text(shards).map_batches(
-            RayTagger,
-            fn_constructor_kwargs={"model": model, "batch_size": batch_size, "threads": threads, "use_gpu": num_gpus > 0},
-            batch_size=block_size, concurrency=n_actors, num_gpus=num_gpus or None, num_cpus=1,
-        )
-        # Rows come in input order (preserve_order); the buffer only guards that promise.
-        waiting, next_seq = {}, None
-        for row in dataset.iter_rows():
-            seq = int(row["seq"])
-            next_seq = seq if next_seq is None else next_seq
-            waiting[seq] = row["line"]
-            while next_seq in waiting:
-                yield json.loads(waiting.pop(next_seq))
-                next_seq += 1
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        if "ray" in sys.modules:
-            import ray
-
-            if ray.is_initialized():
-                ray.shutdown()
 
 
 # ---------------------------------------------------------------- output and resume
@@ -397,7 +195,4 @@ def write_results(results: Iterable[dict], output: Path, done: int) -> Tuple[int
 
 
 def _is_package(name: str) -> bool:
-    import spacy
-
     return spacy.util.is_package(name)
-

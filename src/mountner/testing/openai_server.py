@@ -1,91 +1,35 @@
 """A local OpenAI-compatible server (chat completions, files, batches) for the tests and the benchmark.
 
-It listens on 127.0.0.1 only (ephemeral port), answers ``POST /v1/chat/completions`` with
-sentences built from the machine-readable marker lines of the prompt (``COUNT: <n>``,
-``MOUNTAIN: <name>``, ``NEGATIVE: <name>``, ``PLAN: <index>``) and can inject faults:
-429 with Retry-After, 500, a hang longer than the client timeout, malformed JSON,
-unknown tags, short tag lists, 401 and a few more.  One thread per connection
-(``ThreadingHTTPServer``), so latency and concurrency behave like a real server.
+It listens on 127.0.0.1 only (ephemeral port) and answers ``POST /v1/chat/completions`` with
+sentences built from the machine-readable marker lines of the prompt (fake_openai.py: the answers, the
+faults and the batch store), and can inject faults: 429 with Retry-After, 500, a hang longer than the
+client timeout, malformed JSON, unknown tags, short tag lists, 401 and a few more.  One thread per
+connection (``ThreadingHTTPServer``), so latency and concurrency behave like a real server.
 
     with LocalOpenAIServer(latency=0.2) as server:
         os.environ["OPENAI_BASE_URL"] = server.base_url   # http://127.0.0.1:PORT/v1
 
-Faults are chosen per HTTP attempt, either from ``schedule`` (a list indexed by the
-arrival number of the attempt, ``None`` meaning a normal answer; or a dict
-``{attempt_number: fault}``) or at random from ``probabilities`` ({fault: p}, seeded).
-
 The Batch API: ``POST /v1/files`` (multipart upload), ``GET /v1/files/{id}`` and
-``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET /v1/batches/{id}``.  A batch is
-``validating`` on its first retrieve, ``in_progress`` for ``batch_in_progress_polls`` retrieves,
-then ends as given by ``batch_outcomes`` (one per created batch, in order; default
-``completed``): ``completed``, ``expired`` (the first half of its requests answered, the rest
-in the error file as ``batch_expired``) or ``failed`` (nothing answered).  Each request line can
-carry a fault from ``batch_line_faults`` ({line number across all batches: fault}): ``500`` goes
-to the error file, the answer faults (``malformed_json``, ``unknown_tag``, ...) to the output.
+``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET /v1/batches/{id}``.
 """
 from __future__ import annotations
 
+import argparse
 import json
-import random
 import re
+import signal
 import sys
 import threading
 import time
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List, Optional, Sequence, Union
 
-LABEL = "MOUNTAIN"
-
-FAULTS = (
-    "429",             # 429 with Retry-After: retry_after
-    "500",             # 500 internal error
-    "hang",            # sleep hang_seconds before answering (client should time out)
-    "401",             # 401 invalid key (the message echoes the key, like the real API does)
-    "403",             # 403 permission denied
-    "malformed_json",  # content that is not JSON
-    "unknown_tag",     # one tag is B-PEAK
-    "short_tags",      # tags list one shorter than tokens
-    "lower_tags",      # tags in lower case (should be normalised, not dropped)
-    "i_after_o",       # the first mountain starts with I- (should be repaired)
-    "untagged",        # the requested mountain is tagged O (should be dropped)
-    "duplicate",       # every sentence repeats the text of the previous answer
-    "missing_field",   # sentence objects lack "pos"
-    "tokens_mismatch", # a token that is not in the text
-    "empty",           # {"sentences": []}
-)
-
-_TEMPLATES = [
-    ["{M}", "is", "one", "of", "the", "best-known", "summits", "of", "the", "region", ",",
-     "surveyed", "again", "in", "{N}", "."],
-    ["In", "{N}", ",", "a", "team", "of", "climbers", "reached", "the", "top", "of", "{M}", "."],
-    ["Geologists", "sampled", "rocks", "from", "the", "flanks", "of", "{M}", "(", "site", "{N}", ")", "."],
-    ["The", "guidebook", "lists", "{M}", "as", "route", "{N}", "for", "experienced", "hikers", "."],
-]
-_NEGATIVE_TEMPLATES = [
-    ["The", "committee", "met", "on", "day", "{N}", "to", "discuss", "the", "new", "budget", "."],
-    ["Hikers", "crossed", "the", "ridge", "and", "rested", "near", "the", "summit", "at", "hour", "{N}", "."],
-    ["{X}", "announced", "{N}", "new", "jobs", "this", "week", "."],
-]
-_POS = {
-    "is": "AUX", "one": "NUM", "of": "ADP", "the": "DET", "The": "DET", "a": "DET", "In": "ADP",
-    "in": "ADP", "from": "ADP", "as": "ADP", "for": "ADP", "on": "ADP", "to": "PART", "at": "ADP",
-    "near": "ADP", "and": "CCONJ", "this": "DET", ",": "PUNCT", ".": "PUNCT", "(": "PUNCT", ")": "PUNCT",
-    "reached": "VERB", "sampled": "VERB", "lists": "VERB", "surveyed": "VERB", "met": "VERB",
-    "discuss": "VERB", "crossed": "VERB", "rested": "VERB", "announced": "VERB", "again": "ADV",
-    "best-known": "ADJ", "experienced": "ADJ", "new": "ADJ",
-}
+from mountner.testing.fake_openai import FakeOpenAI
 
 
-def _join(tokens: Sequence[str]) -> str:
-    text = ""
-    for token in tokens:
-        if text and token not in {",", ".", ")"} and not text.endswith("("):
-            text += " "
-        text += token
-    return text
-
-
-class LocalOpenAIServer:
+class LocalOpenAIServer(FakeOpenAI):
     """Threaded fake of the chat-completions endpoint; use as a context manager."""
 
     def __init__(
@@ -103,31 +47,18 @@ class LocalOpenAIServer:
         batch_outcomes: Sequence[str] = (),
         batch_line_faults: Optional[Dict[int, str]] = None,
     ):
+        super().__init__(schedule, probabilities, seed, fence_content, batch_in_progress_polls, batch_outcomes, batch_line_faults)
         self.latency = latency
-        self.schedule = schedule
-        self.probabilities = dict(probabilities or {})
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
         self.json_schema_supported = json_schema_supported
         self.json_object_supported = json_object_supported
-        self.fence_content = fence_content
-        self._rng = random.Random(seed)
-        self._lock = threading.RLock()
         self.in_flight = 0
         self.max_in_flight = 0
         self.total_requests = 0
-        self.sentence_counter = 0
         self.log: List[dict] = []  # one entry per HTTP attempt
-        self._last_sentences: List[dict] = []
         self._httpd: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
-        self.batch_in_progress_polls = batch_in_progress_polls
-        self.batch_outcomes = list(batch_outcomes)
-        self.batch_line_faults = dict(batch_line_faults or {})
-        self.files: Dict[str, dict] = {}      # id -> {"meta": file object, "content": bytes}
-        self.batches: Dict[str, dict] = {}    # id -> {"batch": batch object, "polls": int, "outcome": str}
-        self.batch_lines_total = 0
-        self.uploads: List[bytes] = []        # every uploaded file's content, in order
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -185,191 +116,6 @@ class LocalOpenAIServer:
     def plan_indices(self) -> List[int]:
         """PLAN markers of the attempts that got a normal (200) answer."""
         return [e["plan"] for e in self.log if e["plan"] is not None and e["status"] == 200]
-
-    # ------------------------------------------------------------------ faults
-    def _pick_fault(self, number: int) -> Optional[str]:
-        if isinstance(self.schedule, dict):
-            return self.schedule.get(number)
-        if self.schedule is not None:
-            return self.schedule[number] if number < len(self.schedule) else None
-        for fault, p in self.probabilities.items():
-            if self._rng.random() < p:
-                return fault
-        return None
-
-    # ------------------------------------------------------------------ answers
-    def _build_sentences(self, prompt: str, fault: Optional[str]) -> List[dict]:
-        count = int((re.findall(r"^COUNT:\s*(\d+)\s*$", prompt, re.M) or ["1"])[0])
-        mountains = [m.strip() for m in re.findall(r"^MOUNTAIN:\s*(.+?)\s*$", prompt, re.M)]
-        negatives = [m.strip() for m in re.findall(r"^NEGATIVE:\s*(.+?)\s*$", prompt, re.M)]
-        sentences = []
-        for k in range(count):
-            with self._lock:
-                self.sentence_counter += 1
-                number = str(1000 + self.sentence_counter)
-            if mountains:
-                name = mountains[k % len(mountains)]
-                template = _TEMPLATES[(self.sentence_counter + k) % len(_TEMPLATES)]
-                replacement = {"{M}": name.split()}
-            else:
-                template = _NEGATIVE_TEMPLATES[(self.sentence_counter + k) % len(_NEGATIVE_TEMPLATES)]
-                other = negatives[k % len(negatives)] if negatives else "Acme Corporation"
-                replacement = {"{X}": other.split()}
-            tokens, pos, tags = [], [], []
-            for slot in template:
-                if slot == "{N}":
-                    tokens.append(number)
-                    pos.append("NUM")
-                    tags.append("O")
-                elif slot in replacement:
-                    words = replacement[slot]
-                    tokens += words
-                    pos += ["PROPN"] * len(words)
-                    if slot == "{M}":
-                        tags += [f"B-{LABEL}"] + [f"I-{LABEL}"] * (len(words) - 1)
-                    else:
-                        tags += ["O"] * len(words)
-                else:
-                    tokens.append(slot)
-                    pos.append(_POS.get(slot, "NOUN"))
-                    tags.append("O")
-            sentence = {"text": _join(tokens), "tokens": tokens, "pos": pos, "tags": tags}
-            self._corrupt(sentence, fault)
-            sentences.append(sentence)
-        if fault == "duplicate" and self._last_sentences:
-            # the previous answer again, with different spacing (still a duplicate once normalised)
-            sentences = [dict(s, text=s["text"].replace(" ", "  ")) for s in self._last_sentences]
-        elif fault != "duplicate":
-            with self._lock:
-                self._last_sentences = [json.loads(json.dumps(s)) for s in sentences]
-        return sentences
-
-    @staticmethod
-    def _corrupt(sentence: dict, fault: Optional[str]) -> None:
-        tags = sentence["tags"]
-        entity = [i for i, t in enumerate(tags) if t != "O"]
-        if fault == "unknown_tag":
-            tags[entity[0] if entity else 0] = "B-PEAK"
-        elif fault == "short_tags":
-            tags.pop()
-        elif fault == "lower_tags":
-            sentence["tags"] = [t.lower() for t in tags]
-        elif fault == "i_after_o" and entity:
-            tags[entity[0]] = f"I-{LABEL}"
-        elif fault == "untagged":
-            sentence["tags"] = ["O"] * len(tags)
-        elif fault == "missing_field":
-            del sentence["pos"]
-        elif fault == "tokens_mismatch":
-            sentence["tokens"][0] = "Zzyzx"
-
-    def completion(self, body: dict, fault: Optional[str], number: int) -> dict:
-        """A chat.completion object answering body (with an answer fault applied, if any)."""
-        response_format = body.get("response_format") or {}
-        content = self.content_for(body, fault, response_format.get("type", "text"))
-        prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
-        prompt_tokens = max(1, len(prompt) // 4)
-        completion_tokens = max(1, len(content) // 4)
-        return {
-            "id": f"chatcmpl-fake-{number}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body.get("model", "fake"),
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": content}}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                      "total_tokens": prompt_tokens + completion_tokens},
-        }
-
-    # ------------------------------------------------------------------ batch API
-    @property
-    def batches_created(self) -> int:
-        return len(self.batches)
-
-    def add_file(self, content: bytes, filename: str, purpose: str) -> dict:
-        with self._lock:
-            file_id = f"file-fake-{len(self.files)}"
-            meta = {"id": file_id, "object": "file", "bytes": len(content), "created_at": int(time.time()),
-                    "filename": filename, "purpose": purpose, "status": "processed"}
-            self.files[file_id] = {"meta": meta, "content": content}
-        return meta
-
-    def create_batch(self, body: dict) -> dict:
-        with self._lock:
-            batch_id = f"batch_fake_{len(self.batches)}"
-            outcome = self.batch_outcomes[len(self.batches)] if len(self.batches) < len(self.batch_outcomes) else "completed"
-            lines = self.files.get(body.get("input_file_id"), {}).get("content", b"").decode("utf8").splitlines()
-            batch = {"id": batch_id, "object": "batch", "endpoint": body.get("endpoint"), "errors": None,
-                     "input_file_id": body.get("input_file_id"), "completion_window": body.get("completion_window"),
-                     "status": "validating", "output_file_id": None, "error_file_id": None,
-                     "created_at": int(time.time()), "metadata": body.get("metadata"),
-                     "request_counts": {"total": len([x for x in lines if x.strip()]), "completed": 0, "failed": 0}}
-            self.batches[batch_id] = {"batch": batch, "polls": 0, "outcome": outcome}
-        return batch
-
-    def retrieve_batch(self, batch_id: str) -> Optional[dict]:
-        with self._lock:
-            entry = self.batches.get(batch_id)
-            if entry is None:
-                return None
-            batch = entry["batch"]
-            if batch["status"] in ("validating", "in_progress"):
-                entry["polls"] += 1
-                if entry["polls"] <= self.batch_in_progress_polls:
-                    batch["status"] = "in_progress"
-                    batch["request_counts"]["completed"] = min(entry["polls"], batch["request_counts"]["total"])
-                else:
-                    self._finish_batch(entry)
-            return json.loads(json.dumps(batch))
-
-    def _finish_batch(self, entry: dict) -> None:
-        """Answer every request line of the batch (called with the lock held) and write its files."""
-        batch, outcome = entry["batch"], entry["outcome"]
-        lines = [json.loads(x) for x in self.files[batch["input_file_id"]]["content"].decode("utf8").splitlines() if x.strip()]
-        if outcome == "failed":
-            batch.update(status="failed", failed_at=int(time.time()),
-                         errors={"object": "list", "data": [{"code": "invalid_request", "message": "fake failure", "line": 1}]})
-            batch["request_counts"].update(completed=0, failed=0)
-            return
-        answered = len(lines) if outcome != "expired" else len(lines) // 2
-        output, errors = [], []
-        for k, line in enumerate(lines):
-            number = self.batch_lines_total
-            self.batch_lines_total += 1
-            fault = self.batch_line_faults.get(number)
-            custom_id = line.get("custom_id")
-            if k >= answered:
-                errors.append({"id": f"batch_req_{number}", "custom_id": custom_id, "response": None,
-                               "error": {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}})
-            elif fault in ("500", "429"):  # (the lock is re-entrant: completion() takes it again)
-                errors.append({"id": f"batch_req_{number}", "custom_id": custom_id, "error": None,
-                               "response": {"status_code": int(fault), "request_id": f"req_{number}",
-                                            "body": {"error": {"message": "internal error", "type": "server_error"}}}})
-            else:
-                body = self.completion(line.get("body") or {}, fault, number)
-                output.append({"id": f"batch_req_{number}", "custom_id": custom_id, "error": None,
-                               "response": {"status_code": 200, "request_id": f"req_{number}", "body": body}})
-        for kind, records in (("output_file_id", output), ("error_file_id", errors)):
-            if records:
-                content = "".join(json.dumps(r) + "\n" for r in records).encode("utf8")
-                file_id = f"file-fake-{len(self.files)}"
-                self.files[file_id] = {"meta": {"id": file_id, "object": "file", "bytes": len(content),
-                                                "created_at": int(time.time()), "filename": f"{kind}.jsonl",
-                                                "purpose": "batch_output", "status": "processed"},
-                                       "content": content}
-                batch[kind] = file_id
-        batch["status"] = "expired" if outcome == "expired" else "completed"
-        batch["request_counts"].update(completed=len(output), failed=len(errors))
-
-    def content_for(self, body: dict, fault: Optional[str], mode: str) -> str:
-        prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
-        if fault == "malformed_json":
-            return '{"sentences": [{"text": "Mount Everest is'
-        sentences = [] if fault == "empty" else self._build_sentences(prompt, fault)
-        content = json.dumps({"sentences": sentences}, ensure_ascii=False)
-        if mode == "text" or self.fence_content:
-            content = "Here are the sentences:\n```json\n" + content + "\n```\n"
-        return content
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -444,9 +190,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _upload(self, raw: bytes) -> int:
         """POST /v1/files: a multipart form with `purpose` and `file`."""
-        from email.parser import BytesParser
-        from email.policy import HTTP
-
         fake = self.server_ref
         head = f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode("latin-1")
         form = BytesParser(policy=HTTP).parsebytes(head + raw)
@@ -528,10 +271,7 @@ class _Handler(BaseHTTPRequestHandler):
         return 200
 
 
-if __name__ == "__main__":  # python scripts/local_openai_server.py [latency]: prints its URL, then stats on SIGTERM
-    import argparse
-    import signal
-
+if __name__ == "__main__":  # python -m mountner.testing.openai_server [latency]: prints its URL, then stats on SIGTERM
     parser = argparse.ArgumentParser(description="A local OpenAI-compatible server on 127.0.0.1 (prints its URL).")
     parser.add_argument("latency", nargs="?", type=float, default=0.0, help="seconds per chat request")
     parser.add_argument("--batch-line-faults", default="{}",
