@@ -14,6 +14,7 @@ from mountner.generation.llm import generator as g
 from mountner.generation.llm import answers as openai_answers
 from mountner.generation.llm import batch as openai_batch
 from mountner.generation.llm import client as openai_client
+from mountner.generation.llm import cost
 from mountner.generation.llm import request_plan as openai_requests
 from test_generate_openai import KEY, NAMES, assert_good_output, assert_key_nowhere
 
@@ -62,7 +63,8 @@ def test_batch_with_failed_requests_and_malformed_answers(serve, tmp_path, capfd
             index = int(request["custom_id"].removeprefix("plan-"))
             assert request["url"] == "/v1/chat/completions"
             assert request["body"] == openai_requests.request_body("gpt-4o-mini", plan[index], "json_schema")
-    assert report["cost_usd"] == pytest.approx(g.cost_usd("gpt-4o-mini", report["tokens_in"], report["tokens_out"]) / 2, abs=1e-6)
+    assert report["cost_usd"] == pytest.approx(cost.cost_usd("gpt-4o-mini", report["tokens_in"], report["tokens_out"]) / 2, abs=1e-6)
+    assert report["prompt_version"] == openai_requests.GENERATE_PROMPT_VERSION
     out = capfd.readouterr()
     assert "completed=" in out.err and "failed=1" in out.err  # the progress display counts both
     assert_key_nowhere(tmp_path, out.out, out.err)
@@ -150,11 +152,11 @@ def test_a_large_run_is_split_into_batches_within_the_limits(serve, tmp_path, mo
 
 def test_dry_run_estimates_without_calling_anything(tmp_path, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    small = g.estimate(100, tmp_path / "raw", mountains=NAMES)
-    large = g.estimate(1000, tmp_path / "raw", mountains=NAMES)
+    small = cost.estimate(100, tmp_path / "raw", mountains=NAMES)
+    large = cost.estimate(1000, tmp_path / "raw", mountains=NAMES)
     assert small["requests"] == 20 and large["requests"] == 200
     assert 8 < large["tokens_in"] / small["tokens_in"] < 12
-    assert large["tokens_out"] == 200 * 5 * g.OUTPUT_TOKENS_PER_SENTENCE_GUESS
+    assert large["tokens_out"] == 200 * 5 * cost.OUTPUT_TOKENS_PER_SENTENCE_GUESS
     assert large["cost_usd_batch"] == pytest.approx(large["cost_usd_live"] / 2, rel=1e-3)
     assert not (tmp_path / "raw").exists()
     # with answers in the raw log, output tokens follow their measured mean
@@ -162,7 +164,7 @@ def test_dry_run_estimates_without_calling_anything(tmp_path, monkeypatch):
     raw.parent.mkdir()
     raw.write_text("".join(json.dumps({"plan_index": i, "sentences": [], "usage": {"prompt_tokens": 1, "completion_tokens": 900}}) + "\n"
                            for i in range(2)), encoding="utf8")
-    measured = g.estimate(1000, tmp_path / "raw", mountains=NAMES)
+    measured = cost.estimate(1000, tmp_path / "raw", mountains=NAMES)
     assert measured["tokens_out"] == 200 * 900 and "mean of 2 answers" in measured["tokens_out_basis"]
 
 

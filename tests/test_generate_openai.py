@@ -1,4 +1,5 @@
-"""The OpenAI backend of `generate`, through the real openai client against scripts/local_openai_server.py."""
+"""The OpenAI backend of `generate`, through the real openai client against the local fake server (mountner.testing.openai_server);
+its parts without a server are in test_generate_llm_requests.py."""
 from __future__ import annotations
 
 import csv
@@ -19,7 +20,7 @@ from mountner.generation.llm import answers as openai_answers
 from mountner.data import sentence_record
 from mountner.generation.llm import client as openai_client
 from mountner.generation.llm import request_plan as openai_requests
-from mountner.data.bio import LABEL, LABEL_GUIDELINE, TAGS
+from mountner.data.bio import TAGS
 from conftest import OPENAI_TEST_KEY  # the serve fixture is in conftest.py too
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,132 +84,6 @@ def assert_key_nowhere(tmp_path: Path, *texts: str) -> None:
         assert KEY not in text
 
 
-def sentence(tokens, tags, text=None, pos=None):
-    return {"text": text if text is not None else " ".join(tokens), "tokens": list(tokens),
-            "pos": pos if pos is not None else ["X"] * len(tokens), "tags": list(tags)}
-
-
-B, I, O = f"B-{LABEL}", f"I-{LABEL}", "O"
-
-
-# --------------------------------------------------------------------------------------- validation
-def test_valid_sentence_normalises_tags_and_pos():
-    s = sentence(["Ben", "Nevis", "is", "high", "."], [" b-mountain", "I-Mountain", "o", "O", "O"],
-                 text="Ben Nevis is high.", pos=["propn", "PROPN", "aux", "ADJ", "punct"])
-    checked, reason, repaired = openai_answers.validate_sentence(s, ["Ben Nevis"])
-    assert reason is None and repaired == 0
-    assert checked["tags"] == [B, I, O, O, O]
-    assert checked["pos"] == ["PROPN", "PROPN", "AUX", "ADJ", "PUNCT"]
-
-
-def test_i_after_o_is_repaired_and_kept():
-    checked, reason, repaired = openai_answers.validate_sentence(sentence(["We", "climbed", "K2", "."], [O, O, I, O]), ["K2"])
-    assert reason is None and repaired == 1 and checked["tags"] == [O, O, B, O]
-
-
-@pytest.mark.parametrize("obj", [
-    "not a dict",
-    {"tokens": ["a"], "pos": ["X"], "tags": ["O"]},
-    {"text": "a", "tokens": "a", "pos": ["X"], "tags": ["O"]},
-    {"text": "a", "tokens": ["a"], "pos": [1], "tags": ["O"]},
-    {"text": "a", "tokens": ["a"], "tags": ["O"]},
-    {"text": "", "tokens": [], "pos": [], "tags": []},
-])
-def test_malformed(obj):
-    assert openai_answers.validate_sentence(obj)[1] == "malformed"
-
-
-def test_unknown_tag():
-    assert openai_answers.validate_sentence(sentence(["Etna", "erupted"], ["B-PEAK", O]))[1] == "unknown_tag"
-    assert openai_answers.validate_sentence(sentence(["Etna", "erupted"], ["B-MOUNTAIN", "X"]))[1] == "unknown_tag"
-
-
-def test_length_mismatch():
-    assert openai_answers.validate_sentence(sentence(["Etna", "erupted"], [B]))[1] == "length_mismatch"
-    assert openai_answers.validate_sentence(sentence(["Etna", "erupted"], [B, O], pos=["PROPN"]))[1] == "length_mismatch"
-
-
-def test_tokens_must_rebuild_text_ignoring_whitespace():
-    ok = sentence(["Etna", "'s", "slopes", "."], [B, O, O, O], text="Etna's  slopes.")
-    assert openai_answers.validate_sentence(ok)[1] is None
-    bad = sentence(["Etna", "slopes", "."], [B, O, O], text="Etna's slopes.")
-    assert openai_answers.validate_sentence(bad)[1] == "tokens_mismatch_text"
-
-
-def test_requested_mountain_untagged():
-    s = sentence(["Climbers", "love", "Mont", "Blanc", "."], [O, O, O, O, O])
-    assert openai_answers.validate_sentence(s, ["Mont Blanc"])[1] == "requested_mountain_untagged"
-    partial = sentence(["Climbers", "love", "Mont", "Blanc", "."], [O, O, O, B, O])
-    assert openai_answers.validate_sentence(partial, ["Mont Blanc"])[1] == "requested_mountain_untagged"
-    # inside a longer entity is fine; absent from the text is fine; another sentence shape is fine
-    longer = sentence(["Mount", "Everest", "is", "high"], [B, I, O, O])
-    assert openai_answers.validate_sentence(longer, ["Everest"])[1] is None
-    assert openai_answers.validate_sentence(sentence(["It", "rained"], [O, O]), ["Mont Blanc"])[1] is None
-    possessive = sentence(["K2", "'s", "summit"], [B, O, O], text="K2's summit")
-    assert openai_answers.validate_sentence(possessive, ["K2"])[1] is None
-    # a word that merely contains the name is not a mention
-    assert openai_answers.validate_sentence(sentence(["Route", "K23"], [O, O]), ["K2"])[1] is None
-
-
-def test_duplicates_dropped_by_normalised_text():
-    a = sentence(["Etna", "erupted", "."], [B, O, O], text="Etna erupted.")
-    b = sentence(["etna", "erupted", "."], [B, O, O], text="  etna   erupted.")
-    seen = set()
-    accepted, dropped, repaired, rejected = openai_answers.validate_answer([a, b, {"bad": 1}], ["Etna"], seen)
-    assert len(accepted) == 1 and dropped == {"duplicate": 1, "malformed": 1}
-    assert [r["reason"] for r in rejected] == ["duplicate", "malformed"]
-    assert openai_answers.validate_answer([a], [], seen)[1] == {"duplicate": 1}
-
-
-def test_extract_json_plain_fenced_and_garbage():
-    payload = {"sentences": []}
-    assert openai_answers.extract_json(json.dumps(payload)) == payload
-    assert openai_answers.extract_json("Sure!\n```json\n" + json.dumps(payload) + "\n```") == payload
-    assert openai_answers.extract_json("prefix " + json.dumps(payload) + " suffix") == payload
-    assert openai_answers.extract_json('{"sentences": [') is None
-    assert openai_answers.extract_json(None) is None
-    assert openai_answers.answer_sentences({"sentences": [1, 2]}) == [1, 2]
-    assert openai_answers.answer_sentences([1]) == [1]
-    assert openai_answers.answer_sentences({"text": "a", "tokens": ["a"]}) == [{"text": "a", "tokens": ["a"]}]
-    assert openai_answers.answer_sentences({"foo": 1}) is None
-
-
-# ---------------------------------------------------------------------------------------------- plan
-def test_plan_is_deterministic_and_spreads_over_the_gazetteer():
-    plan = openai_requests.build_plan(NAMES, 600, seed=3)
-    assert plan == openai_requests.build_plan(NAMES, 600, seed=3)
-    assert plan[:50] == openai_requests.build_plan(NAMES, 50, seed=3)  # prefix-stable: resuming with another n is safe
-    assert plan != openai_requests.build_plan(NAMES, 600, seed=4)
-    drawn = [m for item in plan for m in item.mountains]
-    assert sorted(drawn[:len(NAMES)]) == sorted(NAMES)  # the first pass visits every name once
-    counts = {name: drawn.count(name) for name in NAMES}
-    assert max(counts.values()) - min(counts.values()) <= 2 * 3  # cycling, not sampling with replacement
-    negatives = [item for item in plan if item.kind == "negative"]
-    assert 0.13 < len(negatives) / len(plan) < 0.27
-    assert {item.shape for item in negatives} == set(openai_requests.NEGATIVES)
-    assert {item.style for item in plan} == set(openai_requests.STYLES)
-    assert {item.shape for item in plan if item.kind == "mountain"} == set(openai_requests.SHAPES)
-    assert all(len(item.mountains) >= 2 for item in plan if item.shape in openai_requests.MULTI_SHAPES)
-
-
-def test_prompt_states_guideline_and_markers():
-    others = [("Mount Sinai Hospital", "named_after_mountain"), ("Denver", "city")]
-    plan = openai_requests.build_plan(NAMES, 200, seed=0, other_names=others)
-    item = next(i for i in plan if i.kind == "mountain")
-    system, user = openai_requests.build_messages(item)
-    assert LABEL_GUIDELINE in system["content"]
-    assert f"PLAN: {item.index}" in user["content"] and f"COUNT: {item.count}" in user["content"]
-    assert all(f"MOUNTAIN: {m}" in user["content"] for m in item.mountains)
-    named = next(i for i in plan if i.shape == "named_after_mountain")
-    assert named.negative_names == ("Mount Sinai Hospital",)
-    assert "MOUNTAIN:" not in openai_requests.build_messages(named)[1]["content"]
-
-
-def test_cost():
-    assert g.cost_usd("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
-    assert g.cost_usd("llama-3", 10, 10) is None
-
-
 # ------------------------------------------------------------------------------------ through server
 def test_clean_run_report_and_raw_file(serve, tmp_path):
     server = serve(latency=0.02)
@@ -220,6 +95,7 @@ def test_clean_run_report_and_raw_file(serve, tmp_path):
     assert report["response_format"] == "json_schema"
     saved = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
     assert saved["accepted"] == 20 and set(saved["dropped"]) == set(openai_answers.DROP_REASONS)
+    assert saved["prompt_version"] == openai_requests.GENERATE_PROMPT_VERSION == "generate.v1"
     records = raw_records(tmp_path / "raw")
     assert len(records) == 4 and len({r["plan_index"] for r in records}) == 4
     assert all(r["usage"]["prompt_tokens"] > 0 and r["model"] for r in records)

@@ -5,12 +5,14 @@ import json
 import socket
 import time
 
+import jinja2
 import pytest
 import spacy
 from spacy.tokens import DocBin, Span
 
-from mountner.training import teach
+from mountner.training import teach, teach_llm, teach_sentences
 from mountner.data.bio import LABEL_GUIDELINE
+from mountner.generation.llm.prompts import PROMPT_DIR, render_prompt, template_name
 from conftest import OPENAI_TEST_KEY, TRAIN, invoke
 
 SENTENCES = [text for text, _ in TRAIN]
@@ -95,6 +97,7 @@ def test_model_teacher_keeps_sure_sentences_with_their_entities_and_drops_unsure
     assert all(token.ent_iob_ in ("B", "I", "O") for doc in docs for token in doc)
     assert report["kept_positives"] + report["kept_negatives"] == report["sentences_taught"] == len(texts)
     assert report["dropped"] == {}
+    assert report["prompt_version"] is None  # the model teacher sends no prompt
 
     # Between the least and the most sure sentence, and at 1: the unsure are dropped, each counted by its reason;
     # the sure keep the model's entities.
@@ -130,7 +133,7 @@ def test_the_three_input_forms_give_the_same_sentences_and_a_bad_line_is_counted
         report = read_report(report_path)
         assert [doc.text for doc in read_docs(out)] == expected, source
         assert report["sentences_taught"] == 3 and report["documents"] == 4
-        assert report["skipped"] == {teach.SKIP_BLANK: 1, teach.SKIP_SHORT: 1}
+        assert report["skipped"] == {teach_sentences.SKIP_BLANK: 1, teach_sentences.SKIP_SHORT: 1}
         bad = 1 if source == jsonl else 0
         assert report["bad_lines"] == bad and f"{bad} bad lines skipped" in result.output
         if bad:  # reported with its line number, as tag.py reports it
@@ -193,8 +196,8 @@ def test_llm_teacher_keeps_checked_answers_and_drops_the_others_by_reason(serve,
     ]
     assert all(token.ent_iob_ in ("B", "I", "O") for doc in docs for token in doc)
     report = read_report(report_path)
-    assert report["dropped"] == {teach.DROP_REQUEST_FAILED: 1, teach.DROP_NOT_IN_SENTENCE: 1, teach.DROP_CUTS_TOKEN: 1,
-                                 teach.DROP_NOT_JSON: 1, teach.DROP_MISSING: 1}
+    assert report["dropped"] == {teach_llm.DROP_REQUEST_FAILED: 1, teach_llm.DROP_NOT_IN_SENTENCE: 1, teach_llm.DROP_CUTS_TOKEN: 1,
+                                 teach_llm.DROP_NOT_JSON: 1, teach_llm.DROP_MISSING: 1}
     assert (report["kept_positives"], report["kept_negatives"], report["kept_entities"]) == (2, 1, 3)
     assert report["llm"]["requests"] == len(LLM_SCRIPT) and report["llm"]["failed_requests"] == {"InternalServerError": 1}
     # The prompt states the guideline and asks for JSON.
@@ -202,7 +205,19 @@ def test_llm_teacher_keeps_checked_answers_and_drops_the_others_by_reason(serve,
     assert body["response_format"] == {"type": "json_object"}
     system = body["messages"][0]["content"]
     assert LABEL_GUIDELINE in system and "lower-case type word after the name" in system and '"mountains"' in system
+    assert system == teach_llm.SYSTEM_PROMPT and report["prompt_version"] == teach_llm.TEACH_PROMPT_VERSION == "teach.v1"
     assert_key_nowhere(tmp_path, result.output)
+
+
+def test_the_teach_prompt_is_its_versioned_template_rendered():
+    assert (PROMPT_DIR / template_name(teach_llm.TEACH_PROMPT_VERSION, "system")).is_file()
+    system = render_prompt(teach_llm.TEACH_PROMPT_VERSION, "system", label_guideline="GUIDELINE-TEXT")
+    assert "GUIDELINE-TEXT" in system and "{{" not in system and "{#" not in system and not system.endswith("\n")
+    # the answer shape the teacher parses, and the request shape it sends
+    assert '{"sentences": [{"id": <int>, "mountains": [' in system and '{"sentences": [{"id": <int>, "text": "..."}]}' in system
+    assert teach_llm.SYSTEM_PROMPT == render_prompt(teach_llm.TEACH_PROMPT_VERSION, "system", label_guideline=LABEL_GUIDELINE)
+    with pytest.raises(jinja2.UndefinedError):  # a value left out is an error, never an empty gap in the prompt
+        render_prompt(teach_llm.TEACH_PROMPT_VERSION, "system")
 
 
 def test_llm_requests_run_concurrently_and_no_more_than_the_limit(serve, tmp_path):

@@ -1,6 +1,6 @@
-"""Benchmark the OpenAI backend of `generate` against the local server (scripts/local_openai_server.py).
+"""Benchmark the OpenAI backend of `generate` against the local server (mountner.testing.openai_server).
 
-    python scripts/bench_generation.py --n-sentences 4000 --concurrency 32 --latency 0.2
+    python -m mountner bench-generation --n-sentences 4000 --concurrency 32 --latency 0.2
 
 Reports wall time against the ideal (requests x latency / concurrency) and efficiency = ideal / wall.
 By default the local server runs in its own process (as a real server would: it does not share this
@@ -19,6 +19,7 @@ from pathlib import Path
 
 import typer
 
+from mountner.generation.llm import generator as generate_openai
 from mountner.testing.openai_server import LocalOpenAIServer
 
 
@@ -60,8 +61,6 @@ def main(
     in_process: bool = typer.Option(False, help="Run the local server in a thread of this process."),
 ) -> None:
     """Generate N sentences against the local server and report efficiency = ideal / wall."""
-    from mountner.generation.llm import generator as generate_openai
-
     if in_process:
         server = LocalOpenAIServer(latency=latency).start()
     else:

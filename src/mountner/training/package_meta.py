@@ -1,6 +1,6 @@
 """Write the meta.json that `spacy package` ships: description, licences and sources (the encoder
-actually used, the data the model learnt from) and the measured metrics (from the evaluate step's
-JSON), saying plainly when real text was not measured."""
+actually used, the data the model learnt from, the version of the prompt that wrote it) and the measured
+metrics (from the evaluate step's JSON), saying plainly when real text was not measured."""
 from __future__ import annotations
 
 import json
@@ -20,6 +20,9 @@ DESCRIPTION = (
     "Every entity has ent._.confidence."
 )
 REAL_PREFIX = "real: "
+# Where the generate step's LLM backend writes its report (generation/llm/generator.py: DEFAULT_REPORT); read as
+# a file, not imported, so that packaging needs neither the openai client nor the generator's code.
+GENERATION_REPORT = Path("corpus/raw/openai_report.json")
 # Encoders MountNER fetches, with their licences (model cards on the Hugging Face hub).
 ENCODERS = {
     "bert-base-cased": ("Apache-2.0", "https://huggingface.co/google-bert/bert-base-cased"),
@@ -58,15 +61,36 @@ def encoder_source(record: dict) -> dict:
     return source
 
 
-def data_sources(generator: Generator, llm_model: str) -> List[dict]:
+def resolve_generator(generator: Generator) -> Generator:
+    """auto: the same rule as generate.py's choose(), read in the packaging shell."""
     if generator is Generator.auto:
-        # the same rule as generate.py's choose(), read in the packaging shell
-        generator = Generator.openai if os.environ.get("OPENAI_API_KEY") else Generator.offline
+        return Generator.openai if os.environ.get("OPENAI_API_KEY") else Generator.offline
+    return generator
+
+
+def data_sources(generator: Generator, llm_model: str) -> List[dict]:
+    generator = resolve_generator(generator)
     if generator is Generator.openai:
-        generated = {"name": f"Generated sentences written by the LLM {llm_model} (scripts/generate_openai.py)", "license": "the LLM provider's terms of use"}
+        generated = {"name": f"Generated sentences written by the LLM {llm_model} (mountner.generation.llm)", "license": "the LLM provider's terms of use"}
     else:
-        generated = {"name": "Generated sentences from MountNER's offline generator and gazetteer (scripts/generate_offline.py)", "license": "MIT"}
+        generated = {"name": "Generated sentences from MountNER's offline generator and gazetteer (mountner.generation.offline)", "license": "MIT"}
     return [generated] + GAZETTEER_SOURCES
+
+
+def prompt_record(generator: Generator, generation_report: Path) -> dict:
+    """Which prompt wrote the training data: the version in the LLM generator's report, or a note saying why
+    there is none (the offline generator uses no prompt; a missing or older report names none)."""
+    if resolve_generator(generator) is Generator.offline:
+        return {"version": None, "note": "no prompt: the offline generator wrote the training data"}
+    try:
+        version = json.loads(generation_report.read_text(encoding="utf8")).get("prompt_version")
+    except FileNotFoundError:
+        return {"version": None, "note": f"unknown: {generation_report} not found"}
+    except (OSError, ValueError, AttributeError) as err:
+        return {"version": None, "note": f"unknown: {generation_report} unreadable ({type(err).__name__})"}
+    if not version:
+        return {"version": None, "note": f"unknown: {generation_report} names no prompt version"}
+    return {"version": version, "report": str(generation_report)}
 
 
 def real_text_note(metrics: dict) -> Tuple[dict, str]:
@@ -120,8 +144,9 @@ def real_rate_note(metrics: dict) -> Tuple[Optional[dict], str, str]:
 
 
 def write_meta(model: Path, encoder_record: Path, metrics: Path, output: Path, name: str, version: str,
-               generator: Generator, llm_model: str) -> str:
-    """Merge the trained pipeline's meta with what MountNER measured into `output`; returns the sentence on real text."""
+               generator: Generator, llm_model: str, generation_report: Path = GENERATION_REPORT) -> str:
+    """Merge the trained pipeline's meta with what MountNER measured into `output`; returns the sentence on real text.
+    generation_report: the LLM generator's report, which names the prompt version (read only when the LLM generated)."""
     for path in (model / "meta.json", encoder_record, metrics):
         if not path.exists():
             typer.secho(f"package: {path} not found; run the train, encoder and evaluate steps first", fg="red", err=True)
@@ -145,6 +170,7 @@ def write_meta(model: Path, encoder_record: Path, metrics: Path, output: Path, n
         mountner_encoder=json.loads(encoder_record.read_text()),
         mountner_metrics=metric_summary(measured),
         mountner_real_rate=real_rate,
+        mountner_prompt=prompt_record(generator, generation_report),
     )
     meta["performance"] = {**(meta.get("performance") or {}), **performance}
     write_text_atomic(output, json.dumps(meta, indent=2))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator, List, Sequence, Tuple
 
 import openai
+from tqdm import tqdm
 
 from mountner.atomic_write import open_atomic
 from mountner.generation.llm.answers import ensure_newline_at_end
@@ -73,7 +74,7 @@ class BatchRun:
 
     Every batch is recorded in raw_dir/openai_batches.json the moment it is created, so a restarted run
     waits for (and collects) the same batches instead of paying for the requests twice.
-    gen is the live run's generator (generate_openai): its client, counters and record_answer are shared.
+    gen is the run's live.LiveGenerator: its client, counters and record_answer are shared.
     """
 
     def __init__(self, gen, plan: Iterator[PlanItem], raw_dir: Path, *, seed: int,
@@ -132,15 +133,13 @@ class BatchRun:
                                   f"({redact(str(err.message), self.gen.secret)[:200]}); rerun to resume") from None
 
     async def run(self) -> None:
-        from tqdm import tqdm
-
-        client = self.gen._make_client()
+        client = self.gen.make_client()
         self.gen.running.add(asyncio.current_task())  # an unreachable server cancels this task at once
         try:
             while True:
                 open_batches = [b for b in self.state["batches"] if not b.get("collected")]
                 if open_batches:
-                    await self._wait(client, open_batches, tqdm)
+                    await self._wait(client, open_batches)
                     for batch in open_batches:
                         await self._collect(client, batch)
                     continue
@@ -197,7 +196,7 @@ class BatchRun:
             self.submitted += len(group)
             self.gen.requests += len(group)
 
-    async def _wait(self, client, batches: List[dict], tqdm) -> None:
+    async def _wait(self, client, batches: List[dict]) -> None:
         """Poll until every batch has ended, waiting longer each time; the bar counts finished requests."""
         total = sum(len(b["plan_indices"]) for b in batches)
         interval = self.poll_seconds

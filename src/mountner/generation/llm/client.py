@@ -8,6 +8,10 @@ from typing import Optional
 
 import openai
 
+# Connection attempts that may fail, while the server has never answered, before a run stops: enough to ride
+# out a blip, few enough (with the client's backoff) to stop within seconds when nothing listens at the URL.
+CONNECT_FAILURES_BEFORE_GIVING_UP = 4
+
 
 class GenerationError(RuntimeError):
     """The run cannot go on or did not reach its target (message is safe to print)."""

@@ -1,6 +1,6 @@
 """LLM backend of the `generate` step: ask an OpenAI-compatible chat model for BIO-tagged sentences.
 
-    python scripts/generate_openai.py --n-sentences 2000 --output corpus/mountains.csv
+    python -m mountner generate-llm --n-sentences 2000 --output corpus/mountains.csv
 
 Works with any OpenAI-compatible server: the client reads OPENAI_API_KEY and OPENAI_BASE_URL.
 Each request asks for a few sentences about a mountain taken from a seeded cycle through the whole
@@ -10,10 +10,10 @@ other proper names).  Answers are validated sentence by sentence (reasons counte
 through the Batch API instead (``--llm-api batch``: half price, resumable through
 ``raw_dir/openai_batches.json``), and ``--dry-run`` prints what a run would send and cost.
 
-Public entry points: :func:`run`, :func:`estimate`.  This file holds the live path (async chat requests
-under a concurrency limit), the run and its report, the dry run and the CLI; the rest of the backend is in
-openai_requests.py (plan, prompts, request body), openai_answers.py (answer parsing and validation, the
-raw log), openai_batch.py (the Batch API path) and openai_client.py (errors and HTTP helpers).
+Public entry points: :func:`run`, :func:`cost.estimate`.  This file holds the run, its report and the CLI; the
+rest of the backend is in request_plan.py (plan, messages, request body; the words are in prompts/),
+live.py (the live path), batch.py (the Batch API path), answers.py (answer parsing and validation, the raw
+log), cost.py (prices and the dry run) and client.py (errors and HTTP helpers).
 """
 from __future__ import annotations
 
@@ -24,292 +24,25 @@ import math
 import os
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-import openai  # (imported up front: its first import costs ~0.4 s)
 import typer
 
 from mountner.atomic_write import open_atomic
 from mountner.data.bio import write_rows
-from mountner.generation.llm.answers import DROP_REASONS, RAW_FILE_NAME, RawState, answer_sentences, ensure_newline_at_end, extract_json, load_raw, validate_answer
+from mountner.generation.llm.answers import DROP_REASONS, RAW_FILE_NAME, load_raw
 from mountner.generation.llm.batch import BATCH_STATE_FILE_NAME, MAX_BATCH_ROUNDS, BatchRun, batch_poll_seconds, has_open_batches
-from mountner.generation.llm.client import AuthError, GenerationError, auth_error, redact, require_api_key, server_unreachable, watched_client
-from mountner.generation.llm.request_plan import MODE_ORDER, PlanItem, iter_plan, request_body
-from mountner.data.sentence_record import clean_names
+from mountner.generation.llm.client import AuthError, GenerationError, redact, require_api_key
+from mountner.generation.llm.cost import cost_usd, estimate, format_estimate
+from mountner.generation.llm.live import LiveGenerator
+from mountner.generation.llm.request_plan import GENERATE_PROMPT_VERSION, iter_plan, load_gazetteer
 
 REPORT_FILE_NAME = "openai_report.json"
 DEFAULT_REPORT = Path("corpus/raw") / REPORT_FILE_NAME
 
-# USD per 1M tokens (input, output); unknown models get a null cost. The Batch API costs half.
-PRICES_PER_MILLION = {"gpt-4o-mini": (0.15, 0.60)}
-BATCH_PRICE_FACTOR = 0.5
-
 LLM_APIS = ("live", "batch")
 MAX_REQUEST_FACTOR = 4  # at most this many times the requests needed
-# Connection attempts that may fail, while the server has never answered, before the run stops: enough to ride
-# out a blip, few enough (with the client's backoff) to stop within seconds when nothing listens at the URL.
-CONNECT_FAILURES_BEFORE_GIVING_UP = 4
-PROGRESS_REFRESH_SECONDS = 0.1
-
-
-def cost_usd(model: str, tokens_in: int, tokens_out: int, batch: bool = False) -> Optional[float]:
-    """Estimated USD for the tokens (the Batch API at BATCH_PRICE_FACTOR of the price); None if unknown."""
-    for name, (price_in, price_out) in PRICES_PER_MILLION.items():
-        if model == name or model.startswith(name + "-20"):
-            factor = BATCH_PRICE_FACTOR if batch else 1.0
-            return round((tokens_in * price_in / 1e6 + tokens_out * price_out / 1e6) * factor, 6)
-    return None
-
-
-# ------------------------------------------------------------------------------------------ live path
-class _Generator:
-    def __init__(self, *, n_sentences, raw_path, model, concurrency, timeout, max_retries, plan, resumed,
-                 progress):
-        self.n_sentences = n_sentences
-        self.raw_path = raw_path
-        self.model = model
-        self.concurrency = max(1, int(concurrency))
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.plan = plan
-        self.resumed: RawState = resumed
-        self.seen = set(resumed.seen)
-        self.accepted_total = len(resumed.sentences)
-        self.new_sentences: List[Tuple[int, int, dict]] = []
-        self.mode = "json_schema"
-        self.mode_downgrades: List[str] = []
-        self.requests = 0          # plan items launched this run
-        self.api_calls = 0         # chat.completions.create calls (a response_format fallback is a new call)
-        self.http_attempts = 0     # HTTP requests sent (calls + the client's retries)
-        self.http_status = Counter()
-        self.failures = Counter()
-        self.dropped = Counter()
-        self.repaired = 0
-        self.tokens_in = 0
-        self.tokens_out = 0
-        self.completed = 0
-        self.sentences_asked_done = 0
-        self.in_flight = 0
-        self.plan_count = 1
-        self.fatal: Optional[GenerationError] = None
-        self.progress = progress
-        self.bar = None
-        self._bar_refreshed = 0.0
-        self.secret = os.environ.get("OPENAI_API_KEY")
-        self.responses = 0            # HTTP responses of any status: the server is reachable
-        self.connection_errors = 0    # connection attempts that failed (each retry counts)
-        self.base_url = ""
-        self.running: set = set()     # worker tasks, so that a fatal error can stop them at once
-        self.answered: set = set(resumed.done)  # plan indices with an answer in the raw log
-        self.sentences_received = 0   # sentences in parseable answers: accepted + dropped
-
-    # -- client -----------------------------------------------------------------------------------
-    def _make_client(self):
-        async def on_request(request):
-            self.http_attempts += 1
-
-        async def on_response(response):
-            self.responses += 1
-            if response.status_code == 429 or response.status_code >= 500:
-                self.http_status[str(response.status_code)] += 1
-
-        client, self.base_url = watched_client(timeout=self.timeout, max_retries=self.max_retries, concurrency=self.concurrency,
-                                               on_connection_failure=self._on_connection_failure,
-                                               event_hooks={"request": [on_request], "response": [on_response]})
-        return client
-
-    def _on_connection_failure(self, err: Exception) -> None:
-        self.connection_errors += 1
-        if self.responses == 0 and self.connection_errors >= CONNECT_FAILURES_BEFORE_GIVING_UP and self.fatal is None:
-            self.fatal = server_unreachable(self.base_url, self.connection_errors, type(err).__name__)
-            for task in self.running:  # stop waiting out the retries of requests that cannot succeed
-                task.cancel()
-
-    async def _call(self, client, item: PlanItem):
-        while True:
-            mode = self.mode
-            self.api_calls += 1
-            try:
-                response = await client.chat.completions.create(**request_body(self.model, item, mode))
-                return response, mode
-            except (openai.BadRequestError, openai.UnprocessableEntityError):
-                if mode == "text":
-                    raise
-                self.step_down_from(mode)
-
-    def step_down_from(self, mode: str) -> None:
-        """The server refused a response_format: the first request to notice steps down for everyone."""
-        if self.mode == mode and mode != "text":
-            self.mode = MODE_ORDER[MODE_ORDER.index(mode) + 1]
-            self.mode_downgrades.append(f"{mode}->{self.mode}")
-
-    # -- one request --------------------------------------------------------------------------------
-    async def _worker(self, client, item: PlanItem, sem: asyncio.Semaphore, raw_file) -> None:
-        self.running.add(asyncio.current_task())
-        try:
-            try:
-                response, mode = await self._call(client, item)
-            except (openai.AuthenticationError, openai.PermissionDeniedError) as err:
-                if self.fatal is None:
-                    self.fatal = auth_error(err.status_code)
-                return
-            except openai.APITimeoutError:
-                self.failures["timeout"] += 1
-                return
-            except openai.APIConnectionError:
-                self.failures["connection_error"] += 1
-                return
-            except openai.APIStatusError as err:
-                self.failures[f"http_{err.status_code}"] += 1
-                return
-            except openai.OpenAIError as err:
-                self.failures[type(err).__name__] += 1
-                return
-            except Exception as err:  # noqa: BLE001 - one bad request must not kill the run (the budget bounds it)
-                self.failures[f"error_{type(err).__name__}"] += 1
-                return
-            try:
-                self._handle_response(item, response, mode, raw_file)
-            except Exception as err:  # noqa: BLE001 - e.g. the raw file cannot be written: stop, lose nothing
-                if self.fatal is None:
-                    self.fatal = GenerationError(
-                        f"cannot record an answer in {self.raw_path}: {type(err).__name__}: "
-                        f"{redact(str(err), self.secret)}")
-        finally:
-            self.running.discard(asyncio.current_task())
-            self.in_flight -= 1
-            self.completed += 1
-            self.sentences_asked_done += item.count
-            sem.release()
-            self._refresh_bar()
-
-    def _handle_response(self, item: PlanItem, response, mode: str, raw_file) -> None:
-        usage = getattr(response, "usage", None)
-        try:
-            content = response.choices[0].message.content
-        except (AttributeError, IndexError, TypeError):
-            content = None
-        self.record_answer(item, content, mode, raw_file, usage=(getattr(usage, "prompt_tokens", 0),
-                           getattr(usage, "completion_tokens", 0)),
-                           request_id=getattr(response, "id", None), model=getattr(response, "model", None))
-
-    def record_answer(self, item: PlanItem, content: Optional[str], mode: str, raw_file, *, usage: Tuple,
-                      request_id: Optional[str], model: Optional[str]) -> None:
-        """Validate one answer (live or batch alike), count it, and append it to the raw log."""
-        prompt_tokens, completion_tokens = (int(x or 0) for x in usage)
-        self.tokens_in += prompt_tokens
-        self.tokens_out += completion_tokens
-        self.answered.add(item.index)
-        sentences = answer_sentences(extract_json(content))
-        if sentences is None:
-            self.failures["malformed_json"] += 1
-            return
-        self.sentences_received += len(sentences)
-        requested = item.mountains if item.kind == "mountain" else ()
-        # validation and the duplicate set update run without an await: safe under concurrency
-        accepted, dropped, repaired, rejected = validate_answer(sentences, requested, self.seen)
-        self.dropped.update(dropped)
-        self.repaired += repaired
-        record = {
-            "plan_index": item.index,
-            "request_id": request_id,
-            "model": model or self.model,
-            "requested_model": self.model,
-            "response_format": mode,
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens},
-            "plan": item.to_json(),
-            "sentences": accepted,
-            "repaired": repaired,
-            "dropped": dict(dropped),
-            "rejected": rejected,
-        }
-        raw_file.write(json.dumps(record, ensure_ascii=False) + "\n")
-        raw_file.flush()
-        for position, sentence in enumerate(accepted):
-            self.new_sentences.append((item.index, position, sentence))
-        self.accepted_total += len(accepted)
-        if self.bar is not None:
-            self.bar.update(len(accepted))
-
-    def _refresh_bar(self, force: bool = False) -> None:
-        if self.bar is None:
-            return
-        self.bar.set_postfix(accepted=self.accepted_total, dropped=sum(self.dropped.values()),
-                             failed=sum(self.failures.values()), requests=self.requests,
-                             tokens=self.tokens_in + self.tokens_out, refresh=False)
-        # The bar only redraws itself when sentences are accepted: redraw here too (at most every 0.1 s), so that
-        # a run whose requests all fail shows it.
-        now = time.monotonic()
-        if force or now - self._bar_refreshed >= PROGRESS_REFRESH_SECONDS:
-            self._bar_refreshed = now
-            self.bar.refresh()
-
-    # -- the loop -----------------------------------------------------------------------------------
-    def _expected_pending(self) -> float:
-        """Sentences the in-flight requests will probably add (observed acceptance rate)."""
-        prior = 2 * self.plan_count  # as if two fully accepted answers had been seen: early failures don't flood
-        rate = (len(self.new_sentences) + prior) / (self.sentences_asked_done + prior)
-        return self.in_flight * self.plan_count * rate
-
-    async def run(self, max_requests: int) -> None:
-        from tqdm import tqdm
-
-        client = self._make_client()
-        sem = asyncio.Semaphore(self.concurrency)
-        tasks: set = set()
-        plan_iter = (item for item in self.plan if item.index not in self.resumed.done)
-        ensure_newline_at_end(self.raw_path)
-        self.bar = tqdm(total=self.n_sentences, initial=min(self.accepted_total, self.n_sentences), unit="sent",
-                        desc="openai", disable=not self.progress, dynamic_ncols=True)
-        try:
-            with self.raw_path.open("a", encoding="utf8") as raw_file:
-                while self.fatal is None and self.accepted_total < self.n_sentences and self.requests < max_requests:
-                    if tasks and self.accepted_total + self._expected_pending() >= self.n_sentences:
-                        _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                        continue
-                    await sem.acquire()
-                    if self.fatal is not None or self.accepted_total >= self.n_sentences or (
-                            tasks and self.accepted_total + self._expected_pending() >= self.n_sentences):
-                        sem.release()
-                        continue
-                    item = next(plan_iter)
-                    self.plan_count = item.count
-                    self.requests += 1
-                    self.in_flight += 1  # counted at launch so that _expected_pending sees it at once
-                    task = asyncio.create_task(self._worker(client, item, sem, raw_file))
-                    tasks.add(task)
-                    tasks = {t for t in tasks if not t.done()}
-                    self._refresh_bar()
-                while tasks:
-                    if self.fatal is not None:
-                        for task in tasks:
-                            task.cancel()
-                        await asyncio.gather(*tasks, return_exceptions=True)
-                        break
-                    _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in tasks:
-                task.cancel()
-            if tasks:
-                await asyncio.gather(*tasks, return_exceptions=True)
-            self._refresh_bar(force=True)
-            self.bar.close()
-            await client.close()
-
-
-# ------------------------------------------------------------------------------------------------ run
-def _load_gazetteer() -> Tuple[List[str], List[Tuple[str, str]]]:
-    from mountner.data import gazetteer  # written alongside; imported lazily so tests need not load the big files
-
-    names = clean_names(gazetteer.load_mountains()["name"].tolist())
-    try:
-        others_df = gazetteer.load_other_names()
-        others = list(zip(others_df["name"].astype(str), others_df["kind"].astype(str)))
-    except Exception:  # the negatives just go without examples
-        others = []
-    return names, others
 
 
 def run(
@@ -357,15 +90,15 @@ def run(
     if remaining > 0:
         require_api_key()
     if mountains is None:
-        mountains, gazetteer_others = _load_gazetteer()
+        mountains, gazetteer_others = load_gazetteer()
         if other_names is None:
             other_names = gazetteer_others
     raw_dir.mkdir(parents=True, exist_ok=True)
     max_requests = MAX_REQUEST_FACTOR * max(1, math.ceil(remaining / spr))
     plan = iter_plan(mountains, seed, spr, other_names)
 
-    gen = _Generator(n_sentences=n_sentences, raw_path=raw_path, model=model, concurrency=concurrency,
-                     timeout=timeout, max_retries=max_retries, plan=plan, resumed=resumed, progress=progress)
+    gen = LiveGenerator(n_sentences=n_sentences, raw_path=raw_path, model=model, concurrency=concurrency,
+                       timeout=timeout, max_retries=max_retries, plan=plan, resumed=resumed, progress=progress)
     error: Optional[GenerationError] = None
     batch: Optional[BatchRun] = None
     if llm_api == "live" and has_open_batches(raw_dir):
@@ -411,6 +144,7 @@ def run(
     is_batch = llm_api == "batch"
     report = {
         "model": model,
+        "prompt_version": GENERATE_PROMPT_VERSION,
         "llm_api": llm_api,
         "n_sentences": n_sentences,
         "sentences_per_request": spr,
@@ -453,65 +187,6 @@ def run(
     if error is not None:
         raise error
     return report
-
-
-# -------------------------------------------------------------------------------------------- dry run
-# Output tokens per sentence when the raw log has no answers to measure: the answer repeats each of a
-# sentence's ~22 words in "tokens", "pos" and "tags" as quoted JSON strings (~3 tokens each), plus its text.
-OUTPUT_TOKENS_PER_SENTENCE_GUESS = 220
-CHARS_PER_TOKEN = 4  # the usual rule of thumb for English text and JSON with the OpenAI tokenizers
-
-
-def estimate(n_sentences: int, raw_dir: Path, model: str = "gpt-4o-mini", sentences_per_request: int = 5,
-             seed: int = 0, mountains: Optional[List[str]] = None,
-             other_names: Optional[List[Tuple[str, str]]] = None) -> dict:
-    """Requests, tokens and cost (live and batch) of generating what the raw log does not hold yet.
-
-    Input tokens are counted from the very prompts the run would send; output tokens from the answers
-    already in the raw log where there are any, else from OUTPUT_TOKENS_PER_SENTENCE_GUESS. No API call.
-    """
-    raw_path = Path(raw_dir) / RAW_FILE_NAME
-    resumed = load_raw(raw_path)
-    spr = max(1, int(sentences_per_request))
-    remaining = max(0, n_sentences - len(resumed.sentences))
-    n_requests = math.ceil(remaining / spr)
-    if mountains is None and n_requests:
-        mountains, gazetteer_others = _load_gazetteer()
-        other_names = gazetteer_others if other_names is None else other_names
-    plan = (item for item in iter_plan(mountains or ["-"], seed, spr, other_names) if item.index not in resumed.done)
-    prompt_chars = sum(len(json.dumps(request_body(model, item, "json_schema"), ensure_ascii=False))
-                       for item in itertools.islice(plan, n_requests))
-    tokens_in = math.ceil(prompt_chars / CHARS_PER_TOKEN)
-    if resumed.lines and resumed.tokens_out:
-        per_request, basis = resumed.tokens_out / resumed.lines, f"the mean of {resumed.lines} answers in {raw_path}"
-    else:
-        per_request = OUTPUT_TOKENS_PER_SENTENCE_GUESS * spr
-        basis = f"a guess of {OUTPUT_TOKENS_PER_SENTENCE_GUESS} per sentence; no answers in {raw_path} yet"
-    tokens_out = math.ceil(per_request * n_requests)
-    return {
-        "model": model, "n_sentences": n_sentences, "already_in_raw_log": len(resumed.sentences),
-        "remaining": remaining, "sentences_per_request": spr, "requests": n_requests,
-        "tokens_in": tokens_in, "tokens_out": tokens_out, "tokens_out_basis": basis,
-        "cost_usd_live": cost_usd(model, tokens_in, tokens_out),
-        "cost_usd_batch": cost_usd(model, tokens_in, tokens_out, batch=True),
-    }
-
-
-def format_estimate(e: dict) -> str:
-    def usd(value: Optional[float]) -> str:
-        return f"${value:,.2f}" if value is not None else f"unknown (no price for {e['model']} in PRICES_PER_MILLION)"
-
-    return "\n".join([
-        "dry run: no request sent, nothing written",
-        f"sentences: {e['n_sentences']:,} wanted, {e['already_in_raw_log']:,} already in the raw log, "
-        f"{e['remaining']:,} to generate",
-        f"requests: {e['requests']:,} ({e['sentences_per_request']} sentences each; dropped sentences and failed "
-        "requests add a few more)",
-        f"input tokens: ~{e['tokens_in']:,} (the prompts themselves, {CHARS_PER_TOKEN} characters a token)",
-        f"output tokens: ~{e['tokens_out']:,} ({e['tokens_out_basis']})",
-        f"cost with {e['model']}: live ~{usd(e['cost_usd_live'])}, batch ~{usd(e['cost_usd_batch'])} "
-        "(the Batch API costs half)",
-    ])
 
 
 # ------------------------------------------------------------------------------------------------ CLI

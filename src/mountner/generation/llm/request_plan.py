@@ -1,5 +1,6 @@
 """What the LLM backend asks: the request plan (a seeded cycle through the gazetteer, ~20% negatives),
-the prompts, the answer schema and the chat-completions request body that the live and batch paths send."""
+the messages (rendered from the generate prompt's templates), the answer schema and the chat-completions
+request body that the live and batch paths send."""
 from __future__ import annotations
 
 import itertools
@@ -7,61 +8,24 @@ import random
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence, Tuple
 
+from mountner.data import gazetteer
 from mountner.data.bio import LABEL, LABEL_GUIDELINE, TAGS
-from mountner.generation.llm.client import GenerationError
 from mountner.data.sentence_record import clean_names
+from mountner.generation.llm.client import GenerationError
+from mountner.generation.llm.prompts import render_prompt
 
 NEGATIVE_SHARE = 0.2
 
-STYLES = {
-    "encyclopedia": "a neutral encyclopedia article",
-    "news": "a news report",
-    "travel": "a travel guide or travel blog",
-    "climbing": "a climbing or mountaineering expedition report",
-    "geology": "a geology or volcanology text",
-    "history": "a history text",
-}
+# The prompt's words are in prompts/<version>.<role>.jinja; the reports and the model's meta name the version.
+GENERATE_PROMPT_VERSION = "generate.v1"
 
-SHAPES = {
-    "plain": "Mention the mountain anywhere in the sentence.",
-    "first": "Start each sentence with the mountain name (or with 'The' followed by it where English needs the article).",
-    "last": "End each sentence with the mountain name, just before the final punctuation.",
-    "parenthesis": "Put a parenthesis in each sentence next to the mountain, e.g. its height, an alternative name "
-                   "or its country, like 'X (4,478 m)' or 'Y (also called Z)'.",
-    "several": "Mention several mountains in each sentence (all the names given, and you may add other real mountains).",
-    "list": "Write each sentence around a list of mountains (commas and 'and'), using the names given and possibly "
-            "other real ones.",
-}
+# What the plan draws from, in this order (the order is part of the seeded plan); the user template words each one.
+STYLES = ("encyclopedia", "news", "travel", "climbing", "geology", "history")
+SHAPES = ("plain", "first", "last", "parenthesis", "several", "list")
 MULTI_SHAPES = ("several", "list")
+NEGATIVES = ("no_mountain", "named_after_mountain", "other_proper_names")
 
-NEGATIVES = {
-    "no_mountain": "None of the sentences may contain the name of a mountain. Use generic words instead where it fits "
-                   "(the mountain, the summit, the peak, the slopes, the range, the volcano): they are tagged O.",
-    "named_after_mountain": "Each sentence must mention something that is NAMED AFTER a mountain but is not a mountain "
-                            "(a hospital, company, brand, product, ship, street, estate, beer, camera...), and no real "
-                            "mountain. Such names are NOT mountains: every tag is O.",
-    "other_proper_names": "Each sentence must contain proper names that are not mountains (cities, rivers, lakes, "
-                          "people, organisations, national parks) and no mountain name: every tag is O.",
-}
-
-SYSTEM_PROMPT = f"""\
-You write training data for a named-entity recogniser with one label, {LABEL}.
-
-Label guideline:
-{LABEL_GUIDELINE}
-
-Tags (BIO): B-{LABEL} on the first token of a mountain name, I-{LABEL} on each following token of the same
-name, O on every other token.
-
-Answer with JSON only, of this shape:
-{{"sentences": [{{"text": "...", "tokens": ["..."], "pos": ["..."], "tags": ["..."]}}]}}
-- text: one natural, fluent English sentence; vary vocabulary, length and structure; facts must be plausible.
-- tokens: the words and punctuation of text, in order, so that joining them rebuilds text apart from spaces.
-  Split punctuation and the possessive 's off into their own tokens ("Kilimanjaro", "'s").
-- pos: the Universal Dependencies UPOS tag of each token (PROPN, NOUN, VERB, ADJ, ADP, DET, NUM, PUNCT, ...).
-- tags: one of O, B-{LABEL}, I-{LABEL} for each token.
-tokens, pos and tags must have exactly the same length. The lines in CAPITALS at the end of the request
-(PLAN, COUNT, MOUNTAIN, NEGATIVE) are bookkeeping for the request: follow them, do not copy them."""
+SYSTEM_PROMPT = render_prompt(GENERATE_PROMPT_VERSION, "system", label=LABEL, label_guideline=LABEL_GUIDELINE)
 
 ANSWER_SCHEMA = {
     "type": "object",
@@ -99,7 +63,7 @@ class PlanItem:
     index: int
     kind: str                      # "mountain" or "negative"
     style: str
-    shape: str                     # a SHAPES key, or a NEGATIVES key for negatives
+    shape: str                     # one of SHAPES, or of NEGATIVES for negatives
     count: int
     mountains: Tuple[str, ...] = ()
     negative_names: Tuple[str, ...] = ()
@@ -122,6 +86,17 @@ class _Cycle:
             self.pos = 0
         self.pos += 1
         return self.order[self.pos - 1]
+
+
+def load_gazetteer() -> Tuple[List[str], List[Tuple[str, str]]]:
+    """The plan's mountains (the gazetteer's names) and its (name, kind) examples for the negatives."""
+    names = clean_names(gazetteer.load_mountains()["name"].tolist())
+    try:
+        others_df = gazetteer.load_other_names()
+        others = list(zip(others_df["name"].astype(str), others_df["kind"].astype(str)))
+    except Exception:  # the negatives just go without examples
+        others = []
+    return names, others
 
 
 def iter_plan(
@@ -171,26 +146,9 @@ def build_plan(mountains: Sequence[str], n_requests: int, seed: int = 0, sentenc
 
 
 def build_messages(item: PlanItem) -> List[dict]:
-    lines = [f"Write {item.count} different sentences in the style of {STYLES[item.style]}."]
-    if item.kind == "mountain":
-        names = ", ".join(item.mountains)
-        if len(item.mountains) == 1:
-            lines.append(f"Every sentence must mention the mountain {names}, written exactly like that.")
-        else:
-            lines.append(f"The sentences must mention these mountains, written exactly like that: {names}.")
-        lines.append(SHAPES[item.shape])
-        lines.append(f"Tag every mountain name (these and any other) as {LABEL} following the guideline; "
-                     "things named after mountains, generic words and other places stay O.")
-    else:
-        lines.append(NEGATIVES[item.shape])
-        if item.negative_names:
-            lines.append("Use these names, one or more per sentence: " + "; ".join(item.negative_names) + ".")
-    lines.append("")
-    lines.append(f"PLAN: {item.index}")
-    lines.append(f"COUNT: {item.count}")
-    lines += [f"MOUNTAIN: {m}" for m in item.mountains]
-    lines += [f"NEGATIVE: {m}" for m in item.negative_names]
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
+    """The system and user messages of a plan item."""
+    user = render_prompt(GENERATE_PROMPT_VERSION, "user", item=item, label=LABEL)
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
 def request_body(model: str, item: PlanItem, mode: str) -> dict:
