@@ -4,7 +4,7 @@ import json
 import numpy
 import pytest
 from mountner.evaluation.compare import MetricsError, compare, paired_prf, paired_rate
-from mountner.evaluation.evaluate import prf_intervals
+from mountner.evaluation.intervals import prf_intervals
 from test_steps import script
 
 
@@ -87,24 +87,26 @@ def test_the_cli_names_a_broken_file_and_refuses_when_nothing_can_be_compared(tm
 
 
 def test_the_results_table_shows_the_paired_differences_when_given(tmp_path):
-    from mountner.evaluation.tables import END, START
+    from mountner.evaluation.tables import END, FULL_END, FULL_START, START
 
     a, b = metrics(tmp_path / "a.json"), metrics(tmp_path / "b.json", rows=((1, 1, 1), (0, 0, 0)), false_positives=(0, 0, 0))
     assert script("compare", a, b, "--output", tmp_path / "pairs.json").returncode == 0
     table_input = tmp_path / "config.json"
     table_input.write_text(json.dumps({"meta": {"pipeline": ["mountner"], "encoder": {"used": "tiny"}}, "results": {}}))
-    readme = tmp_path / "README.md"
+    readme, docs = tmp_path / "README.md", tmp_path / "evaluation.md"
     readme.write_text(f"{START}\n{END}\n")
-    result = script("results", "--readme", readme, "--paired", tmp_path / "pairs.json", table_input)
+    docs.write_text(f"{FULL_START}\n{FULL_END}\n")
+    result = script("results", "--readme", readme, "--docs", docs, "--paired", tmp_path / "pairs.json", table_input)
     assert result.returncode == 0, result.stderr
-    text = readme.read_text()
+    assert "Paired differences" not in readme.read_text()  # the full tables' page holds them
+    text = docs.read_text()
     assert f"B = `{b}` minus A = `{a}`" in text
     assert "| real: x.iob | precision | 0.500 | 1.000 | +0.500 (" in text
     assert "| mountain-free: neg.iob | false names per 1,000 | 333.3 | 0.0 | -333.3 (" in text
     # absent (as before the compare workflow ran): the table is written without it
-    assert script("results", "--readme", readme, "--paired", tmp_path / "absent.json", table_input).returncode == 0
-    assert "Paired differences" not in readme.read_text()
+    assert script("results", "--readme", readme, "--docs", docs, "--paired", tmp_path / "absent.json", table_input).returncode == 0
+    assert "Paired differences" not in docs.read_text()
     (tmp_path / "broken.json").write_text("{not json")
-    result = script("results", "--readme", readme, "--paired", tmp_path / "broken.json", table_input)
+    result = script("results", "--readme", readme, "--docs", docs, "--paired", tmp_path / "broken.json", table_input)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"results_table: {tmp_path / 'broken.json'}: not a comparison that compare_models wrote")

@@ -16,11 +16,11 @@ def test_decoder_rules_scores_every_variant_on_every_set(trained, tmp_path):
     iob.write_text("We\tO\nsaw\tO\nBen\tB-MOUNTAIN\nNevis\tI-MOUNTAIN\n.\tO\n\nParis\tO\nis\tO\nbig\tO\n.\tO\n", encoding="utf8")
     negatives = tmp_path / "free.iob"
     negatives.write_text("Paris\tO\nis\tO\nbig\tO\n.\tO\n\nWe\tO\nsaw\tO\nBen\tO\nNevis\tO\n.\tO\n", encoding="utf8")
-    readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{decoder_rules.START}\nold\n{decoder_rules.END}\nrest\n", encoding="utf8")
+    page = tmp_path / "tagger.md"
+    page.write_text(f"intro\n{decoder_rules.START}\nold\n{decoder_rules.END}\nrest\n", encoding="utf8")
     result = invoke("decoder-rules", *[
         str(model), "--test", str(tmp_path / "test.spacy"), "--dev", str(tmp_path / "dev.spacy"), "--iob", str(iob), "--negatives", str(negatives),
-        "--output", str(tmp_path / "rules.json"), "--readme", str(readme)])
+        "--output", str(tmp_path / "rules.json"), "--docs", str(page)])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "rules.json").read_text(encoding="utf8"))
     variants = report["results"]
@@ -39,7 +39,7 @@ def test_decoder_rules_scores_every_variant_on_every_set(trained, tmp_path):
     assert change["difference"] == pytest.approx(bare["real"]["f1"] - configured["real"]["f1"])
     assert change["difference_ci95"][0] <= change["difference"] <= change["difference_ci95"][1]
     assert bare["mountain-free"]["change"]["difference"] == pytest.approx(bare["mountain-free"]["fp_per_1000"] - free["fp_per_1000"])
-    text = readme.read_text(encoding="utf8")
+    text = page.read_text(encoding="utf8")
     assert "old" not in text and "| without mask_punctuation |" in text and text.endswith("rest\n")
     # the paired change shows on every variant's real cells but the configured decoder's
     rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| ")}

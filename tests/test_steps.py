@@ -3,10 +3,13 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import spacy
-from mountner.evaluation.tables import END, START
-from mountner.training.package_meta import Generator, write_meta
+from mountner.evaluation.tables import END, FULL_END, FULL_START, START
+from mountner.generation.llm.generator import DEFAULT_REPORT
+from mountner.generation.llm.request_plan import GENERATE_PROMPT_VERSION
+from mountner.training.package_meta import GENERATION_REPORT, Generator, write_meta
 
 from conftest import ROOT, invoke
 
@@ -119,15 +122,59 @@ def test_results_table_is_written_between_the_markers(tmp_path):
     metrics.write_text(json.dumps({"meta": {"pipeline": ["transformer", "mountner"], "encoder": {"used": "tiny"}},
                                    "results": {"test (unseen names)": test, "real: x.iob": real},
                                    "real_rate": {"negatives_file": "free.iob", "negatives": negatives}}))
-    readme = tmp_path / "README.md"
+    readme, docs = tmp_path / "README.md", tmp_path / "docs" / "evaluation.md"
     readme.write_text(f"# Title\n{START}\nold\n{END}\nafter\n")
-    assert script("results", "--readme", readme, metrics, tmp_path / "missing.json").returncode == 0
-    text = readme.read_text()
-    assert "old" not in text and text.endswith(f"{END}\nafter\n")
+    docs.parent.mkdir()
+    docs.write_text(f"# Evaluation\n{FULL_START}\nold\n{FULL_END}\nafter\n")
+    assert script("results", "--readme", readme, "--docs", docs, metrics, tmp_path / "missing.json").returncode == 0
+    compact = readme.read_text()
+    assert "old" not in compact and compact.endswith(f"{END}\nafter\n")
+    # The README: the shipped pipeline named once, one row a set, no confidence column; a link to the full tables.
+    assert f"{START}\n| evaluated on | sentences | precision | recall | F1 (95% interval) |" in compact
+    assert "| real: x.iob | 10 | 0.500 | 0.250 | 0.333 (0.100-0.520) | - |" in compact
+    assert "| test (unseen names) | 10 | 0.500 | 0.250 | 0.333 | - |" in compact
+    assert "| mountain-free: free.iob | 3000 | - | - | - | 18.0 (13.3-23.0) (54 found) |" in compact
+    assert "Pipeline: `transformer + mountner` over tiny." in compact and "name_swap" not in compact and "at >= 0.9" not in compact
+    assert "[docs/evaluation.md](docs/evaluation.md)" in compact
+    text = docs.read_text()
+    assert "old" not in text and text.endswith(f"{FULL_END}\nafter\n")
     assert "| transformer + mountner | tiny | real: x.iob | 10 | 0.500 | 0.250 | 0.333 (0.100-0.520) | 100% at >= 0.9, precision 0.750 | - |" in text
     assert "| transformer + mountner | tiny | test (unseen names) | 10 | 0.500 | 0.250 | 0.333 | 100% at >= 0.9, precision 0.750 | - |" in text
     assert "| transformer + mountner | tiny | mountain-free: free.iob | 3000 | - | - | - | - | 18.0 (13.3-23.0) (54 found) |" in text
     assert "| transformer + mountner | tiny | test (unseen names), sentences from name_swap | 4 | 1.000 | 0.750 | 0.857 | - | - |" in text
+
+
+def test_the_compact_table_gives_each_other_pipeline_one_column(tmp_path):
+    """The README names the shipped pipeline once; the built-in ner baseline is one column: its F1 on each set,
+    its false names on the mountain-free file."""
+    def metrics(path, pipeline, f1, fp_per_1000):
+        scores = {"sentences": 10, "seqeval": {"precision": 0.5, "recall": 0.25, "f1": f1}}
+        negatives = {"sentences": 3000, "false_positives": 54, "fp_per_1000": fp_per_1000}
+        path.write_text(json.dumps({"meta": {"pipeline": pipeline, "encoder": {"used": "tiny"}},
+                                    "results": {"test (unseen names)": scores, "real: x.iob": scores},
+                                    "real_rate": {"negatives_file": "free.iob", "negatives": negatives}}))
+        return path
+
+    ours = metrics(tmp_path / "config.json", ["transformer", "mountner"], 0.75, 18.0)
+    baseline = metrics(tmp_path / "ner_baseline.json", ["transformer", "ner"], 0.5, 21.0)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{START}\n{END}\n")
+    assert script("results", "--readme", readme, "--docs", tmp_path / "absent.md", ours, baseline).returncode == 0
+    text = readme.read_text()
+    assert " | `ner` instead: F1 / false names |" in text.splitlines()[1]
+    assert "| real: x.iob | 10 | 0.500 | 0.250 | 0.750 | - | 0.500 |" in text
+    assert "| mountain-free: free.iob | 3000 | - | - | - | 18.0 (54 found) | 21.0 |" in text
+    assert "`ner` instead: `transformer + ner` over the same encoder" in text and "absent.md" not in text
+
+
+def test_the_benchmark_summary_is_the_speed_ratio():
+    from mountner.benchmarks.inference import summary
+
+    results = {"inference": {"en_mountner nlp.pipe": {"words_per_second": 6251.4, "batch_size": 64}, "hf-batched": {"words_per_second": 3139.0}},
+               "speedup_vs_hf_batched": 6251.4 / 3139.0, "threads": 2, "machine": "x86_64, 2 cores", "n_texts": 1000, "source": "real.iob"}
+    line = summary(results, "docs/scaling.md")
+    assert "tags 6251 words/s: **1.99x** the batched Hugging Face token-classification pipeline" in line and "(3139 words/s)" in line
+    assert line.endswith("[docs/scaling.md](docs/scaling.md).") and "\n" not in line
 
 
 def test_a_readme_without_the_markers_is_one_clear_line_and_stays_as_it_was(tmp_path):
@@ -135,10 +182,18 @@ def test_a_readme_without_the_markers_is_one_clear_line_and_stays_as_it_was(tmp_
     metrics.write_text(json.dumps({"meta": {"pipeline": ["mountner"], "encoder": {"used": "tiny"}}, "results": {}}))
     readme = tmp_path / "README.md"
     readme.write_text("# Title, no markers\n")
-    result = script("results", "--readme", readme, metrics, tmp_path / "missing.json")
+    result = script("results", "--readme", readme, "--docs", tmp_path / "absent.md", metrics, tmp_path / "missing.json")
     assert result.returncode != 0
     assert f"{readme} has no {START}" in result.stderr and "Traceback" not in result.stderr
     assert readme.read_text() == "# Title, no markers\n"
+    # The docs page's markers are checked before either page is written.
+    readme.write_text(f"{START}\nold\n{END}\n")
+    docs = tmp_path / "evaluation.md"
+    docs.write_text("# Evaluation, no markers\n")
+    result = script("results", "--readme", readme, "--docs", docs, metrics)
+    assert result.returncode != 0
+    assert f"{docs} has no {FULL_START}" in result.stderr and "Traceback" not in result.stderr
+    assert readme.read_text() == f"{START}\nold\n{END}\n" and docs.read_text() == "# Evaluation, no markers\n"
 
 
 def test_gpu_benchmark_script_runs_on_the_cpu_with_a_tiny_encoder(trained, tmp_path):
@@ -149,20 +204,20 @@ def test_gpu_benchmark_script_runs_on_the_cpu_with_a_tiny_encoder(trained, tmp_p
     corpus = DocBin(docs=[eg.reference for eg in examples])
     corpus.to_disk(tmp_path / "train.spacy")
     (tmp_path / "names.txt").write_text("Mount Kenya\n")
-    readme = tmp_path / "README.md"
-    readme.write_text("<!-- benchmark-gpu:start -->\nold\n<!-- benchmark-gpu:end -->\n")
+    page = tmp_path / "scaling.md"
+    page.write_text("<!-- benchmark-gpu:start -->\nold\n<!-- benchmark-gpu:end -->\n")
     output = tmp_path / "gpu.json"
     result = script(
         "benchmark-gpu", "--gpu-id", -1, "--size", "tiny", "--steps", 3, "--warmup", 1, "--batch-sizes", "2,8",
         "--train", tmp_path / "train.spacy", "--dev", tmp_path / "train.spacy", "--texts-source", tmp_path / "train.spacy",
-        "--known-names", tmp_path / "names.txt", "--encoder-dir", tmp_path / "enc", "--output", output, "--readme", readme,
+        "--known-names", tmp_path / "names.txt", "--encoder-dir", tmp_path / "enc", "--output", output, "--docs", page,
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
     run = json.loads(output.read_text())["runs"]["fp32"]
     assert run["train"]["steps"] == 3 and run["train"]["words_per_second"] > 0
     assert set(run["inference"]) == {"2", "8"} and all(r["texts"] == len(examples) for r in run["inference"].values())
-    assert "old" in readme.read_text()  # CPU checks never replace the README's GPU figures
+    assert "old" in page.read_text()  # CPU checks never replace the docs page's GPU figures
 
 
 def test_gpu_benchmark_names_a_missing_input(tmp_path):
@@ -182,10 +237,13 @@ def write_package_inputs(tmp_path, results, skipped, used="sentence-transformers
 
 
 def package_meta(tmp_path, model, encoder, metrics, *args):
-    """The meta that `mountner package` ships, with its --generator and --llm-model given as in args."""
-    options = {"--generator": "auto", "--llm-model": "gpt-4o-mini", **dict(zip(args[::2], args[1::2]))}
+    """The meta that `mountner package` ships, with its --generator, --llm-model and --generation-report given as in
+    args (the report by default in tmp_path, absent unless the test writes it)."""
+    options = {"--generator": "auto", "--llm-model": "gpt-4o-mini", "--generation-report": tmp_path / "openai_report.json",
+               **dict(zip(args[::2], args[1::2]))}
     output = tmp_path / "meta.json"
-    write_meta(model, encoder, metrics, output, "mountner", "0.1.0", Generator(options["--generator"]), options["--llm-model"])
+    write_meta(model, encoder, metrics, output, "mountner", "0.1.0", Generator(options["--generator"]), options["--llm-model"],
+               Path(options["--generation-report"]))
     return json.loads(output.read_text())
 
 
@@ -225,16 +283,33 @@ def test_packaged_meta_says_plainly_when_real_text_was_not_measured(tmp_path):
     by_name = {s["name"]: s for s in meta["sources"]}
     assert by_name["/somewhere/tiny-bert"]["license"].startswith("unknown")
     assert any("gpt-4o-mini" in name for name in by_name)
+    # no generation report to read the prompt version from: the meta says it is unknown, never a guess
+    assert meta["mountner_prompt"]["version"] is None and "not found" in meta["mountner_prompt"]["note"]
+
+
+def test_packaged_meta_names_the_prompt_version_of_the_llm_generator_and_none_offline(tmp_path):
+    model, encoder, metrics = write_package_inputs(tmp_path, {"real: x.iob": SCORES}, [])
+    report = tmp_path / "corpus" / "raw" / "openai_report.json"
+    report.parent.mkdir(parents=True)
+    report.write_text(json.dumps({"model": "gpt-4o-mini", "prompt_version": GENERATE_PROMPT_VERSION}))
+    meta = package_meta(tmp_path, model, encoder, metrics, "--generator", "openai", "--generation-report", report)
+    assert meta["mountner_prompt"] == {"version": "generate.v1", "report": str(report)}
+    offline = package_meta(tmp_path, model, encoder, metrics, "--generator", "offline", "--generation-report", report)
+    assert offline["mountner_prompt"]["version"] is None and "no prompt" in offline["mountner_prompt"]["note"]
+    # the package command's default is where the generate step writes its report
+    assert GENERATION_REPORT == DEFAULT_REPORT
 
 
 def test_results_table_says_when_real_text_was_not_measured(tmp_path):
     skipped = [{"path": "../shared/data/fewnerd-mountain-dev.iob", "reason": "not found"}]
     _, _, metrics = write_package_inputs(tmp_path, {"test (unseen names)": SCORES}, skipped)
-    readme = tmp_path / "README.md"
+    readme, docs = tmp_path / "README.md", tmp_path / "evaluation.md"
     readme.write_text(f"{START}\n{END}\n")
-    assert script("results", "--readme", readme, metrics).returncode == 0
-    rows = [line for line in readme.read_text().splitlines() if "| real text" in line]
-    assert len(rows) == 1 and "not measured" in rows[0] and "fewnerd-mountain-dev.iob not found" in rows[0]
+    docs.write_text(f"{FULL_START}\n{FULL_END}\n")
+    assert script("results", "--readme", readme, "--docs", docs, metrics).returncode == 0
+    for page in (readme, docs):
+        rows = [line for line in page.read_text().splitlines() if "| real text" in line]
+        assert len(rows) == 1 and "not measured" in rows[0] and "fewnerd-mountain-dev.iob not found" in rows[0]
 
 
 # Made-up sentences: a file with mountains and a mountain-free one, as evaluate's --iob and --negatives.
@@ -244,7 +319,7 @@ NEGATIVE_IOB = "We\tO\nclimbed\tO\nMount\tO\nKenya\tO\nin\tO\nMay\tO\n.\tO\n\nPa
 
 
 def test_precision_recall_curve_pools_both_files():
-    from mountner.evaluation.evaluate import precision_recall_curve
+    from mountner.evaluation.scoring import precision_recall_curve
 
     positive = [(0.9, True), (0.6, True), (0.3, False)]
     negative = [0.95, 0.4, 0.2]
@@ -256,7 +331,7 @@ def test_precision_recall_curve_pools_both_files():
 
 
 def test_sentence_counts_add_up_to_seqeval_strict_scores():
-    from mountner.evaluation.evaluate import STRICT_IOB2, seqeval_prf, sentence_entity_counts
+    from mountner.evaluation.scoring import STRICT_IOB2, seqeval_prf, sentence_entity_counts
     from seqeval.metrics import precision_score
 
     gold = [["B-MOUNTAIN", "I-MOUNTAIN", "O"], ["O", "B-MOUNTAIN"], ["B-MOUNTAIN", "B-MOUNTAIN"], ["O"]]
@@ -271,7 +346,8 @@ def test_sentence_counts_add_up_to_seqeval_strict_scores():
 
 
 def test_bootstrap_intervals_hold_the_score_and_narrow_with_more_sentences():
-    from mountner.evaluation.evaluate import prf_intervals, sentence_entity_counts, seqeval_prf
+    from mountner.evaluation.intervals import prf_intervals
+    from mountner.evaluation.scoring import sentence_entity_counts, seqeval_prf
 
     gold = [["B-MOUNTAIN", "O"], ["O", "B-MOUNTAIN"], ["B-MOUNTAIN", "I-MOUNTAIN"], ["O", "O"], ["B-MOUNTAIN", "O"]]
     pred = [["B-MOUNTAIN", "O"], ["O", "O"], ["B-MOUNTAIN", "I-MOUNTAIN"], ["B-MOUNTAIN", "O"], ["B-MOUNTAIN", "O"]]
@@ -381,11 +457,13 @@ def test_results_table_shows_false_positives_per_1000_and_the_curve(tmp_path):
     data = json.loads(metrics.read_text())
     encoder = {"used": "some/MiniLM", "fallback": True, "layers": 4}  # a fallback cut to its first layers says so
     metrics.write_text(json.dumps({**data, "meta": {**data["meta"], "encoder": encoder}, "real_rate": {**REAL_RATE, "plot": str(plot)}}))
-    readme = tmp_path / "README.md"
+    readme, docs = tmp_path / "README.md", tmp_path / "evaluation.md"
     readme.write_text(f"{START}\n{END}\n")
-    result = script("results", "--readme", readme, "--figure", tmp_path / "docs" / "pr.png", metrics)
+    docs.write_text(f"{FULL_START}\n{FULL_END}\n")
+    result = script("results", "--readme", readme, "--docs", docs, "--figure", tmp_path / "docs" / "pr.png", metrics)
     assert result.returncode == 0, result.stderr
-    text = readme.read_text()
+    assert "| mountain-free: neg.iob | 400 | - | - | - | 15.0 (5.0-27.5) (6 found) |" in readme.read_text()
+    text = docs.read_text()  # the figure's link is relative to the page that shows it
     assert "| some/MiniLM (first 4 layers) | mountain-free: neg.iob | 400 | - | - | - | - | 15.0 (5.0-27.5) (6 found) |" in text
     assert (tmp_path / "docs" / "pr.png").read_bytes() == plot.read_bytes() and "](docs/pr.png)" in text
     assert "| 0.5 | 0.667 | 0.500 | 2.5 |" in text
@@ -395,7 +473,7 @@ def test_test_split_is_scored_by_origin_of_its_sentences():
     """Generated sentences and real prose are different tests: scores_by_origin scores each apart."""
     from spacy.training import Example
 
-    from mountner.evaluation.evaluate import scores_by_origin, tags_from_doc
+    from mountner.evaluation.scoring import scores_by_origin, tags_from_doc
 
     nlp = spacy.blank("en")
 
@@ -424,8 +502,10 @@ def test_missed_names_are_banded_by_the_taggers_name_probability():
     without the tagger's probabilities give no band."""
     from spacy.training import Example
 
-    from mountner.pipeline import component as mountner_pipeline  # noqa: F401  (registers doc._.mountner_probs)
-    from mountner.evaluation.evaluate import error_analysis
+    from mountner.evaluation.scoring import error_analysis
+    from mountner.pipeline.extensions import install_extensions
+
+    install_extensions()  # doc._.mountner_probs
 
     nlp = spacy.blank("en")
     text = "We climbed Mount Hood and K2 ."

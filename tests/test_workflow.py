@@ -52,7 +52,7 @@ def test_all_from_generate_to_an_installable_wheel(project, monkeypatch):
     assert report["splits"]["train"]["sentences"] > 200 and report["splits"]["test"]["entities"] > 0
     metrics = json.loads((project / "metrics" / "config.json").read_text())
     assert {"test (unseen names)", "dev (seen names)"} <= set(metrics["results"])
-    assert "<!-- results:start -->\n| pipeline" in (project / "README.md").read_text()
+    assert "<!-- results:start -->\n| evaluated on" in (project / "README.md").read_text()
 
     dist = project / "packages" / "dist"
     assert (dist / "en_mountner-0.1.0-py3-none-any.whl").exists() and list(dist.glob("mountner-*.whl"))

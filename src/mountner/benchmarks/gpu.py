@@ -12,6 +12,8 @@ from typing import Dict, Iterator, List, Optional
 import typer
 
 from mountner.evaluation.tables import replace_block
+from mountner.pipeline.batching import pipe_by_length
+from mountner.testing.tiny_bert import build_bert_base_shaped, build_tiny_bert
 
 
 START, END = "<!-- benchmark-gpu:start -->", "<!-- benchmark-gpu:end -->"
@@ -51,9 +53,6 @@ def measure(config_path: Path, overrides: Dict[str, object], gpu_id: int, texts:
     from spacy.schemas import ConfigSchemaTraining
     from spacy.training.initialize import init_nlp
     from spacy.util import registry, resolve_dot_names
-
-    from mountner.pipeline import component as mountner_pipeline  # noqa: F401  registers the mountner factories and architectures
-    from mountner.pipeline.component import pipe_by_length
 
     config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     nlp = init_nlp(config, use_gpu=gpu_id)
@@ -124,13 +123,11 @@ def main(
     batch_sizes: str = typer.Option("64,256", help="Comma-separated nlp.pipe batch sizes"),
     mixed_precision: bool = typer.Option(True, help="Also measure with mixed precision (GPU only)"),
     output: Path = typer.Option(Path("metrics/benchmark_gpu.json")),
-    readme: Optional[Path] = typer.Option(Path("README.md"), help="README whose GPU table is replaced"),
+    docs_page: Optional[Path] = typer.Option(Path("docs/scaling.md"), "--docs", help="Page whose GPU table (between the benchmark-gpu markers) is replaced"),
 ):
-    """Train and tag with the bert-base-cased-shaped config on a GPU; write JSON and the README table."""
+    """Train and tag with the bert-base-cased-shaped config on a GPU; write JSON and the docs page's table."""
     import spacy
     from spacy.tokens import DocBin
-
-    from mountner.testing.tiny_bert import build_bert_base_shaped, build_tiny_bert
 
     for path, what in ((config, "config"), (train, "training DocBin"), (dev, "dev DocBin"), (texts_source, "texts DocBin"), (known_names, "known names")):
         if not path.exists():
@@ -169,6 +166,6 @@ def main(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2))
     typer.echo(table(results))
-    if readme is not None and readme.exists() and gpu_id >= 0 and size == "bert-base":  # the README shows GPU figures only
-        replace_block(readme, START, END, f"{table(results)}\n\nWritten by `python -m spacy project run benchmark-gpu` on that device ({output}).")
+    if docs_page is not None and docs_page.exists() and gpu_id >= 0 and size == "bert-base":  # the page shows GPU figures only
+        replace_block(docs_page, START, END, f"{table(results)}\n\nWritten by `python -m spacy project run benchmark-gpu` on that device ({output}).")
 

@@ -1,5 +1,5 @@
 """benchmark: en_mountner against the seed's way of predicting (a Hugging Face token-classification
-pipeline over the same encoder), on the same real sentences, in one run; scripts/tag.py with one and two
+pipeline over the same encoder), on the same real sentences, in one run; `mountner tag` with one and two
 processes and on a local Ray, and how its time and memory grow from 1x to 10x the corpus; plus generation
 against a local server with latency. Writes JSON and the README's performance table."""
 from __future__ import annotations
@@ -16,10 +16,13 @@ from typing import List, Optional
 
 import typer
 
-from mountner.evaluation.tables import replace_block
+from mountner.data.corpus_io import read_sentences
+from mountner.evaluation.tables import replace_blocks
 
 
+# The full table goes into docs/scaling.md, the speed ratio alone into the README.
 START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+SUMMARY_START, SUMMARY_END = "<!-- benchmark-summary:start -->", "<!-- benchmark-summary:end -->"
 
 
 def load_texts(source: Path, limit: int) -> List[str]:
@@ -30,8 +33,6 @@ def load_texts(source: Path, limit: int) -> List[str]:
 
         texts = [doc.text for doc in DocBin().from_disk(source).get_docs(spacy.blank("en").vocab)]
     else:
-        from mountner.data.corpus_io import read_sentences
-
         texts = [s.text for s in read_sentences(source)]
     return (texts * (limit // max(1, len(texts)) + 1))[:limit]
 
@@ -45,7 +46,6 @@ import torch
 torch.set_num_threads({threads!r})
 if kind.startswith("spacy"):
     import spacy
-    from mountner.pipeline import component as mountner_pipeline
     # Plain nlp.pipe: the pipeline's own transformer batches docs of similar length (mountner_transformer).
     overrides = {{"components": {{"transformer": {{"quantize": True}}}}}} if kind == "spacy-int8" else {{}}
     nlp = spacy.load(model, config=overrides)
@@ -95,7 +95,7 @@ def _tree_rss_mb(pid: int) -> float:
 
 
 def measure_tag(model: str, texts: List[str], n_process: int, engine: str, batch_size: int) -> dict:
-    """scripts/tag.py end to end (start-up included), with the peak memory of all its processes."""
+    """`mountner tag` end to end (start-up included), with the peak memory of all its processes."""
     with tempfile.TemporaryDirectory() as folder:
         source, output = Path(folder) / "texts.txt", Path(folder) / "tagged.jsonl"
         source.write_text("\n".join(texts) + "\n", encoding="utf8")
@@ -118,7 +118,7 @@ def measure_tag(model: str, texts: List[str], n_process: int, engine: str, batch
 
 
 def generation_benchmark(n_sentences: int, concurrency: int) -> Optional[dict]:
-    """The LLM backend against the tests' local server with 200 ms latency (scripts/bench_generation.py)."""
+    """The LLM backend against the tests' local server with 200 ms latency (`mountner bench-generation`)."""
     out = Path("metrics/bench_generation.json")
     result = subprocess.run(
         [sys.executable, "-m", "mountner", "bench-generation", "--n-sentences", str(n_sentences), "--concurrency", str(concurrency), "--output", str(out)],
@@ -134,9 +134,11 @@ def table(results: dict) -> str:
     rows = ["| what | setting | words/s | peak memory (MB) | relative |", "|---|---|---:|---:|---:|"]
     base = results["inference"]["hf-batched"]["words_per_second"]
     for kind, r in results["inference"].items():
-        rows.append(f"| inference: {kind} | batch {r['batch_size']}, {results['threads']} threads | {r['words_per_second']:.0f} | {r['peak_rss_mb']:.0f} | {r['words_per_second'] / base:.2f}x |")
+        rows.append(f"| inference: {kind} | batch {r['batch_size']}, {results['threads']} threads | {r['words_per_second']:.0f} | {r['peak_rss_mb']:.0f} | "
+                    f"{r['words_per_second'] / base:.2f}x |")
     for kind, r in results.get("tag", {}).items():
-        rows.append(f"| {kind} | batch {r['batch_size']}, end to end with start-up | {r['words_per_second']:.0f} | {r['peak_rss_mb']:.0f} | {r['words_per_second'] / base:.2f}x |")
+        rows.append(f"| {kind} | batch {r['batch_size']}, end to end with start-up | {r['words_per_second']:.0f} | {r['peak_rss_mb']:.0f} | "
+                    f"{r['words_per_second'] / base:.2f}x |")
     gen = results.get("generation")
     lines = "\n".join(rows)
     growth = results.get("growth")
@@ -157,6 +159,17 @@ def table(results: dict) -> str:
     return lines
 
 
+def summary(results: dict, link: Optional[str]) -> str:
+    """The speed ratio in a sentence: en_mountner's nlp.pipe against the batched Hugging Face pipeline."""
+    ours, theirs = results["inference"]["en_mountner nlp.pipe"], results["inference"]["hf-batched"]
+    line = (
+        f"`en_mountner` (plain `nlp.pipe`, batch {ours['batch_size']}, {results['threads']} threads) tags {ours['words_per_second']:.0f} words/s: "
+        f"**{results['speedup_vs_hf_batched']:.2f}x** the batched Hugging Face token-classification pipeline over the same encoder "
+        f"({theirs['words_per_second']:.0f} words/s). Machine: {results['machine']}; {results['n_texts']} real sentences ({results['source']})."
+    )
+    return line + (f" Every row (int8, `mountner tag` with processes and Ray, growth, generation): [{link}]({link})." if link else "")
+
+
 def main(
     model: Path = typer.Option(Path("training/config/model-best"), help="Trained pipeline folder"),
     encoder: Path = typer.Option(Path("training/encoder"), help="The same encoder, for the Hugging Face pipeline"),
@@ -166,12 +179,14 @@ def main(
     threads: int = typer.Option(os.cpu_count() or 1),
     generation_sentences: int = typer.Option(4000),
     concurrency: int = typer.Option(32),
-    tag: bool = typer.Option(True, help="Also time scripts/tag.py (1 and 2 processes, Ray with 2 actors where installed)"),
+    tag: bool = typer.Option(True, help="Also time `mountner tag` (1 and 2 processes, Ray with 2 actors where installed)"),
     growth_texts: int = typer.Option(300, help="tag.py on this many texts and on 10x as many: how time and memory grow"),
     output: Path = typer.Option(Path("metrics/benchmark.json")),
-    readme: Optional[Path] = typer.Option(Path("README.md")),
+    readme: Optional[Path] = typer.Option(Path("README.md"), help="Page for the speed ratio (between the benchmark-summary markers); skipped where absent"),
+    docs_page: Optional[Path] = typer.Option(Path("docs/scaling.md"), "--docs",
+                                             help="Page for the full table (between the benchmark markers); skipped where absent"),
 ):
-    """Measure inference side by side (and generation), write JSON and the README table."""
+    """Measure inference side by side (and generation), write JSON, the docs page's table and the README's speed ratio."""
     if not source.exists():
         typer.echo(f"{source} not found; using corpus/test.spacy")
         source = Path("corpus/test.spacy")
@@ -223,6 +238,13 @@ def main(
     }
     output.write_text(json.dumps(results, indent=2))
     typer.echo(table(results))
+    written_by = f"Written by `python -m spacy project run benchmark` ({output})."
+    docs_page = docs_page if docs_page is not None and docs_page.exists() else None
+    blocks = []
+    if docs_page is not None:
+        blocks.append((docs_page, START, END, f"{table(results)}\n\n{written_by}"))
     if readme is not None and readme.exists():
-        replace_block(readme, START, END, f"{table(results)}\n\nWritten by `python -m spacy project run benchmark` ({output}).")
+        link = os.path.relpath(docs_page, readme.parent) if docs_page is not None else None
+        blocks.append((readme, SUMMARY_START, SUMMARY_END, f"{summary(results, link)}\n\n{written_by}"))
+    replace_blocks(blocks)
 

@@ -18,7 +18,7 @@ from tqdm import tqdm
 from mountner.atomic_write import write_text_atomic
 from mountner.evaluation.compare import paired_prf, paired_rate
 from mountner.data.corpus_io import DataError, doc_to_word_tags, read_sentences
-from mountner.evaluation.evaluate import sentence_entity_counts, seqeval_prf, tags_from_doc
+from mountner.evaluation.scoring import sentence_entity_counts, seqeval_prf, tags_from_doc
 from mountner.model_loading import load_or_exit
 from mountner.evaluation.tables import paired_change, replace_block
 
@@ -91,7 +91,7 @@ def main(
     iob: Optional[Path] = typer.Option(None, help="Real annotated text (IOB); skipped when absent"),
     negatives: Optional[Path] = typer.Option(None, help="Real sentences that name no mountain (IOB): false names per 1,000; skipped when absent"),
     output: Path = typer.Option(Path("metrics/decoder_rules.json")),
-    readme: Optional[Path] = typer.Option(None, help="Write the table into this README between the decoder-rules markers"),
+    docs_page: Optional[Path] = typer.Option(None, "--docs", help="Write the table into this page between the decoder-rules markers (docs/tagger.md)"),
     batch_size: int = typer.Option(64, min=1),
 ):
     """Score the decoder with each rule switched off in turn."""
@@ -143,6 +143,6 @@ def main(
     typer.echo(text)
     output.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(output, json.dumps({"model": model, "variants": configs, "results": results}, indent=2))
-    if readme is not None:
-        replace_block(readme, START, END, text + f"\n\nWritten by `python -m spacy project run decoder-rules` ({output}).")
+    if docs_page is not None:
+        replace_block(docs_page, START, END, text + f"\n\nWritten by `python -m spacy project run decoder-rules` ({output}).")
 
