@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -83,7 +84,7 @@ def test_a_model_that_is_not_installed_is_one_line_that_says_how_to_get_it():
     assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "en_nope" in lines[0]
-    assert "pip install packages/" in lines[0] and "python -m spacy project run all" in lines[0]
+    assert "pip install en_mountner --find-links packages/dist" in lines[0] and "python -m spacy project run all" in lines[0]
 
 
 def test_batch_size_zero_is_refused_before_anything_is_printed(trained):
@@ -122,3 +123,33 @@ def test_json_offsets_point_into_each_whole_text_across_chunks(trained, tmp_path
     assert max(r["start"] for r in rows if r["text_index"] == 1) > CHUNK_CHARS  # past the first piece
     for r in rows:
         assert r["entity"] == "O" if r["entity_group"] == "O" else r["entity"] in ("B-MOUNTAIN", "I-MOUNTAIN")
+
+
+def test_text_format_marks_the_names_the_json_finds(trained):
+    _, _, model = trained
+    texts = ["We climbed Mount Kenya in May.", "Ben Nevis is in Scotland."]
+    rows = json.loads(predict(model, "--format", "json", *texts).stdout)
+    shown = predict(model, "--format", "text", *texts).stdout  # a pipe, not a terminal: brackets, no colour
+    assert "\x1b[" not in shown
+    assert shown.replace("[", "").replace("]", "").splitlines() == texts
+    for index, text in enumerate(texts):
+        marked, names = shown.splitlines()[index], []
+        for row in rows:
+            if row["text_index"] == index and row["entity"] == "B-MOUNTAIN":
+                names.append([row["start"], row["end"]])
+            elif row["text_index"] == index and row["entity"] == "I-MOUNTAIN":
+                names[-1][1] = row["end"]
+        assert re.findall(r"\[([^\]]+)\]", marked) == [text[start:end] for start, end in names]
+
+
+def test_highlight_colours_for_a_terminal_and_brackets_otherwise():
+    from spacy.lang.en import English
+    from spacy.tokens import Span
+
+    from mountner.inference.predict import highlight
+
+    doc = English().make_doc("Mont Blanc Monte Rosa here")
+    doc.ents = [Span(doc, 0, 2, "MOUNTAIN"), Span(doc, 2, 4, "MOUNTAIN")]
+    assert highlight(doc, colour=False) == "[Mont Blanc] [Monte Rosa] here"
+    coloured = highlight(doc, colour=True)
+    assert coloured.count("\x1b[") >= 4 and "Mont Blanc" in coloured and "[Mont" not in coloured

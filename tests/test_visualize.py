@@ -37,7 +37,7 @@ def test_a_file_that_is_not_utf8_is_one_line(tmp_path):
 
 def test_a_model_that_is_not_installed_is_one_line(tmp_path):
     result = visualize("en_nope", "--text", "Ben Nevis", "--output", tmp_path / "page.html")
-    assert_one_line_error(result, "en_nope", "pip install packages/")
+    assert_one_line_error(result, "en_nope", "pip install en_mountner --find-links packages/dist")
 
 
 def entity_colour(html: str, text: str) -> str:

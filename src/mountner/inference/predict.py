@@ -5,6 +5,7 @@ token-classification pipeline without aggregation:
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections import deque
@@ -17,7 +18,7 @@ from spacy.tokens import Doc
 
 from mountner.atomic_write import write_text_atomic
 from mountner.model_loading import load_or_exit
-from mountner.pipeline.component import pipe_by_length
+from mountner.pipeline.batching import pipe_by_length
 from mountner.inference.visualize import read_utf8, render_page
 
 
@@ -29,6 +30,7 @@ _CUT = re.compile(r"[.!?]\s+|\n")
 class Format(str, Enum):
     json = "json"
     table = "table"
+    text = "text"
 
 
 def chunks(text: str, max_chars: int = CHUNK_CHARS) -> Iterator[Tuple[int, str]]:
@@ -64,6 +66,22 @@ def word_rows(doc: Doc, text_index: int = 0, offset: int = 0) -> Iterator[dict]:
         }
 
 
+def highlight(doc: Doc, colour: bool) -> str:
+    """doc's text with each mountain name marked: in colour for a terminal, in [brackets] for a file or pipe."""
+    out, end = [], 0
+    for ent in doc.ents:
+        out.append(doc.text[end : ent.start_char])
+        out.append(typer.style(ent.text, fg=typer.colors.BLACK, bg=typer.colors.YELLOW, bold=True) if colour else f"[{ent.text}]")
+        end = ent.end_char
+    out.append(doc.text[end:])
+    return "".join(out)
+
+
+def wants_colour() -> bool:
+    """Colour only where standard output is a terminal that accepts it (https://no-color.org)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
 def read_texts(texts: List[str], files: List[Path]) -> List[str]:
     """Arguments, then files; '-' or no text at all reads standard input."""
     out = []
@@ -80,7 +98,8 @@ def main(
     texts: List[str] = typer.Argument(None, help="Texts to tag; '-' reads standard input"),
     model: str = typer.Option("en_mountner", help="Installed package name or model folder"),
     file: List[Path] = typer.Option([], help="UTF-8 text files to tag (repeatable)"),
-    format: Format = typer.Option(Format.json, help="json: the seed's per-word list; table: for people"),
+    format: Format = typer.Option(
+        Format.json, help="json: the seed's per-word list; table: a word per line, for people; text: the text with the names highlighted"),
     html: Optional[Path] = typer.Option(None, help="Also write a displaCy page with the confidences"),
     batch_size: int = typer.Option(16, help="Texts per batch (1 or more)"),
 ):
@@ -102,14 +121,23 @@ def main(
 
     html_docs = []
     first = True
+    colour = wants_colour()
     if format is Format.json:
         sys.stdout.write("[")
-    else:
+    elif format is Format.table:
         typer.echo(f"{'word':30} {'entity_group':12} {'entity':12} score")
+    shown_text = None
     for doc in pipe_by_length(nlp, pieces(), batch_size=batch_size):
         text_index, offset = origins.popleft()
         if html is not None:
             html_docs.append(doc)
+        if format is Format.text:
+            # A text's pieces come in order, so printing each piece as it comes rebuilds the whole text.
+            if shown_text is not None and text_index != shown_text:
+                sys.stdout.write("\n")
+            shown_text = text_index
+            sys.stdout.write(highlight(doc, colour))
+            continue
         for row in word_rows(doc, text_index, offset):
             if format is Format.json:
                 sys.stdout.write(("" if first else ",") + "\n  " + json.dumps(row, ensure_ascii=False))
@@ -119,6 +147,8 @@ def main(
             first = False
     if format is Format.json:
         sys.stdout.write("\n]\n" if not first else "]\n")
+    elif format is Format.text and shown_text is not None:
+        sys.stdout.write("\n")
     if html is not None:
         write_text_atomic(html, render_page(html_docs))
         typer.echo(f"wrote {html}", err=True)
