@@ -10,8 +10,8 @@ dropped.  The compiled part is assets/gazetteer/compiled_mountains.tsv.
 
 Runs offline.  Needs Debian's wordnet-base (/usr/share/wordnet/data.noun).
 
-    python scripts/build_gazetteer.py            # rebuild mountains.tsv
-    python scripts/build_gazetteer.py --stats    # print counts of the committed file
+    python -m mountner build-gazetteer            # rebuild mountains.tsv
+    python -m mountner build-gazetteer --stats    # print counts of the committed file
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ type becomes O. Written, in IOB2 (`token<TAB>tag`), for measuring only, never fo
 - the mountain-free file: a fixed-seed sample of further sentences with no mountain, none of them in
   the first file (false positives per 1,000 real sentences).
 
-    python scripts/build_real_eval.py corpus/raw/fewnerd/supervised-dev.txt --output-dir corpus/raw/fewnerd
+    python -m mountner real-eval corpus/raw/fewnerd/supervised-dev.txt --output-dir corpus/raw/fewnerd
 """
 from __future__ import annotations
 
