@@ -69,7 +69,7 @@ OPENAI_TEST_KEY = "sk-test-SECRET-never-print-5c1e9a7b3d"  # a dummy key; tests 
 
 @pytest.fixture
 def serve(monkeypatch):
-    """Start local OpenAI-compatible servers (scripts/local_openai_server.py) on 127.0.0.1 and point the client
+    """Start local OpenAI-compatible servers (mountner.testing.openai_server) on 127.0.0.1 and point the client
     at the last one started, with a dummy key and no proxy."""
     from mountner.testing.openai_server import LocalOpenAIServer
 

@@ -1,4 +1,4 @@
-"""scripts/build_real_eval.py on a small Few-NERD-format file written here (invented sentences)."""
+"""`mountner real-eval` on a small Few-NERD-format file written here (invented sentences)."""
 from __future__ import annotations
 
 import subprocess
@@ -13,7 +13,7 @@ from mountner.data.corpus_io import read_iob
 
 from conftest import invoke
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # (token, Few-NERD fine type); invented names only.
 WITH_MOUNTAIN = [

@@ -1,4 +1,4 @@
-"""The Batch API path of the LLM backend and the dry run, against scripts/local_openai_server.py (127.0.0.1 only)."""
+"""The Batch API path of the LLM backend and the dry run, against mountner.testing.openai_server (127.0.0.1 only)."""
 from __future__ import annotations
 
 import json

@@ -1,5 +1,5 @@
-"""Tests of the offline template generator (scripts/generate_offline.py) and its data files
-(assets/templates, assets/lexicon, loaded by scripts/offline_data.py).
+"""Tests of the offline template generator (mountner.generation.offline) and its data files
+(assets/templates, assets/lexicon, loaded by mountner.generation.offline.data).
 
 They use a small name list of their own, so they do not depend on the gazetteer files.
 """
@@ -31,7 +31,7 @@ from mountner.generation.offline import slots as offline_slots
 from mountner.generation.offline.name_pools import infer_type
 from mountner import paths
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 MOUNTAINS = pd.DataFrame(
     [

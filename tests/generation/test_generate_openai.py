@@ -23,7 +23,7 @@ from mountner.generation.llm import request_plan as openai_requests
 from mountner.data.bio import TAGS
 from conftest import OPENAI_TEST_KEY  # the serve fixture is in conftest.py too
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 KEY = OPENAI_TEST_KEY
 NAMES = [

@@ -1,4 +1,4 @@
-"""scripts/tag.py: the same entities as nlp.pipe, input order, long documents, bad lines, resume after
+"""`mountner tag`: the same entities as nlp.pipe, input order, long documents, bad lines, resume after
 a kill, a process pool, and Ray. All on the tiny trained pipeline of conftest.py."""
 import json
 import subprocess

@@ -1,5 +1,5 @@
-"""scripts/teach.py: the model teacher on the tiny trained pipeline of conftest.py; the LLM teacher through the real
-openai client against scripts/local_openai_server.py, with its answers scripted sentence by sentence; and how both
+"""`mountner teach`: the model teacher on the tiny trained pipeline of conftest.py; the LLM teacher through the real
+openai client against mountner.testing.openai_server, with its answers scripted sentence by sentence; and how both
 fail. All sentences are made up for the tests."""
 import json
 import socket

@@ -27,7 +27,7 @@ from mountner.atomic_write import write_text_atomic
 
 
 # bio.TAGS[1:]; not imported from bio, which loads spaCy and torch (half a minute on a busy 2-core
-# machine) for two strings: tests/test_build_real_eval.py checks that they agree.
+# machine) for two strings: tests/evaluation/test_build_real_eval.py checks that they agree.
 BEGIN, INSIDE = "B-MOUNTAIN", "I-MOUNTAIN"
 MOUNTAIN_TYPE = "location-mountain"
 # Few-NERD's eight coarse types; a fine type is "<coarse>-<fine>".

@@ -56,7 +56,7 @@ def load_data(template_dir: Path = paths.TEMPLATE_DIR, lexicon_dir: Path = paths
     return GeneratorData(templates, lexicon)
 
 
-# The word lists of assets/lexicon that the code reads (tests/test_generate_offline.py checks the list is complete).
+# The word lists of assets/lexicon that the code reads (tests/generation/test_generate_offline.py checks the list is complete).
 LEXICON_LISTS = [
     "aircraft_names", "asian_range_words", "brand_endings", "car_models", "car_trims", "college_heads", "colours",
     "compass_district_heads", "compass_region_heads", "compass_words", "composed_hill_heads", "countries_fallback",
