@@ -1,4 +1,7 @@
+import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,11 @@ FEWNERD_DEV = ROOT.parent / "shared" / "data" / "fewnerd-mountain-dev.iob"
 def invoke(command: str, *args):
     """Run `mountner <command> ARGS` in this process (typer's CliRunner), as the CLI would."""
     return CliRunner().invoke(build_app([command]), [command, *map(str, args)])
+
+
+def script(name, *args, env=None, cwd=None):
+    """Run `python -m mountner <name> ARGS` in a new process, as a user would."""
+    return subprocess.run([sys.executable, "-m", "mountner", name, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd)
 
 
 @pytest.fixture
@@ -88,3 +96,30 @@ def serve(monkeypatch):
     yield start
     for server in servers:
         server.stop()
+
+
+# Evaluation results as `evaluate` writes them, for the package meta and the results tables.
+SCORES = {"sentences": 10, "gold_entities": 4, "predicted_entities": 4, "seqeval": {"precision": 0.5, "recall": 0.25, "f1": 1 / 3}, "reliability": None}
+
+REAL_RATE = {
+    "negatives_file": "neg.iob",
+    "negatives": {"sentences": 400, "false_positives": 6, "fp_per_1000": 15.0, "fp_per_1000_ci95": [5.04, 27.5], "sentences_with_false_positive": 5},
+    "pooled": {"files": ["real: x.iob", "neg.iob"], "sentences": 410, "gold_entities": 4},
+    "pr_curve": [
+        {"threshold": 0.0, "entities": 10, "correct": 2, "precision": 0.2, "recall": 0.5, "f1": 0.286, "fp_per_1000": 15.0},
+        {"threshold": 0.5, "entities": 3, "correct": 2, "precision": 2 / 3, "recall": 0.5, "f1": 0.571, "fp_per_1000": 2.5},
+    ],
+    "plot": None,
+}
+
+
+def write_package_inputs(tmp_path, results, skipped, used="sentence-transformers/all-MiniLM-L6-v2"):
+    """A pipeline folder, an encoder record and a metrics file, as `mountner package` and `mountner results` read them."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "meta.json").write_text(json.dumps({"lang": "en", "name": "pipeline", "version": "0.0.0", "performance": {"ents_f": 0.9}}))
+    encoder = tmp_path / "mountner_encoder.json"
+    encoder.write_text(json.dumps({"requested": "bert-base-cased", "used": used, "fallback": used != "bert-base-cased"}))
+    metrics = tmp_path / "metrics.json"
+    metrics.write_text(json.dumps({"meta": {"pipeline": ["transformer", "mountner"], "encoder": {"used": used}, "skipped": skipped}, "results": results}))
+    return model, encoder, metrics

@@ -118,3 +118,9 @@ def test_nothing_in_the_package_is_ignored_by_git():
     paths = [relative(p) for p in package_files()]
     result = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip() == "", "these package files would not be committed:\n" + result.stdout
+
+
+def test_every_folder_of_modules_is_a_regular_package():
+    """An __init__.py in each: a folder without one is a namespace package, which wheels and tools may drop."""
+    folders = {p.parent for p in package_files()}
+    assert not [relative(f) for f in folders if not (f / "__init__.py").exists()]

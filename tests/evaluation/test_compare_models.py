@@ -5,7 +5,7 @@ import numpy
 import pytest
 from mountner.evaluation.compare import MetricsError, compare, paired_prf, paired_rate
 from mountner.evaluation.intervals import prf_intervals
-from test_steps import script
+from conftest import script
 
 
 def counts(rows):
