@@ -154,7 +154,7 @@ LEFT_OUT = None      # the answer leaves the sentence out
 def script_answers(server, mountains_for, bodies=None):
     """Make the fake server answer teach's requests: mountains_for(sentence) names its mountains, or says GARBLED
     or LEFT_OUT. Faults scheduled on the server (500, 401...) still come first; bodies collects the requests."""
-    def content_for(body, fault, mode):
+    def content_for(body, fault, mode, rng=None):  # rng: the bad-day profile's draws, unused here
         if bodies is not None:
             bodies.append(body)
         asked = json.loads(body["messages"][-1]["content"])["sentences"]

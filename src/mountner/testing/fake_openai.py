@@ -11,7 +11,14 @@ then ends as given by ``batch_outcomes`` (one per created batch, in order; defau
 ``completed``, ``expired`` (the first half of its requests answered, the rest in the error file as
 ``batch_expired``) or ``failed`` (nothing answered). Each request line can carry a fault from
 ``batch_line_faults`` ({line number across all batches: fault}): ``500`` goes to the error file, the answer
-faults (``malformed_json``, ``unknown_tag``, ...) to the output.
+faults (``malformed_json``, ``unknown_tag``, ...) to the output.  A batch that ``failed`` as a whole carries
+its reason in ``errors``, as the real API's do.  ``GET /v1/batches`` lists them newest first (``limit``,
+``after``), and ``on_batch_created`` (a callable given the new batch) runs before the client hears of it.
+
+A ``fault_profile`` (a dict, or a name in FAULT_PROFILES) draws faults for chat requests and batch lines alike,
+seeded by (seed, request, attempt) so that it does not depend on the order requests arrive in:
+``{"request": {"500": p}, "answer": {"malformed_json": p}, "sentence": {"unknown_tag": p, "short_tags": p}}``
+(one request fault, else one answer fault, then each sentence of the answer on its own).
 """
 from __future__ import annotations
 
@@ -20,9 +27,15 @@ import random
 import re
 import threading
 import time
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 LABEL = "MOUNTAIN"
+
+# A cheap model on a bad day (issue 33): 1 request in 7 fails with a 500, 1 answer in 5 is not valid JSON, and
+# some sentences come back with an unknown tag or one tag too few.
+BAD_DAY = {"request": {"500": 1 / 7}, "answer": {"malformed_json": 1 / 5},
+           "sentence": {"unknown_tag": 0.05, "short_tags": 0.05}}
+FAULT_PROFILES = {"bad_day": BAD_DAY}
 
 FAULTS = (
     "429",             # 429 with Retry-After: retry_after
@@ -85,8 +98,13 @@ class FakeOpenAI:
         batch_in_progress_polls: int = 1,
         batch_outcomes: Sequence[str] = (),
         batch_line_faults: Optional[Dict[int, str]] = None,
+        fault_profile: Union[str, Dict[str, Dict[str, float]], None] = None,
     ):
         self.schedule = schedule
+        self.seed = seed
+        self.fault_profile = FAULT_PROFILES[fault_profile] if isinstance(fault_profile, str) else fault_profile
+        self._profile_attempts: Dict[str, int] = {}
+        self.on_batch_created: Optional[Callable[[dict], None]] = None
         self.probabilities = dict(probabilities or {})
         self.fence_content = fence_content
         self._rng = random.Random(seed)
@@ -112,8 +130,29 @@ class FakeOpenAI:
                 return fault
         return None
 
+    def profile_fault(self, key: str) -> Tuple[Optional[str], Optional[random.Random]]:
+        """The fault_profile's draw for one attempt of the request `key` (a custom_id or PLAN marker): a request or
+        answer fault, and the random source of its sentences' faults; (None, None) without a profile."""
+        if not self.fault_profile:
+            return None, None
+        with self._lock:
+            attempt = self._profile_attempts.get(key, 0)
+            self._profile_attempts[key] = attempt + 1
+        rng = random.Random(f"{self.seed}:{key}:{attempt}")
+        for level in ("request", "answer"):
+            for fault, p in self.fault_profile.get(level, {}).items():
+                if rng.random() < p:
+                    return fault, rng
+        return None, rng
+
+    def _sentence_fault(self, rng: Optional[random.Random]) -> Optional[str]:
+        for fault, p in (self.fault_profile or {}).get("sentence", {}).items() if rng is not None else ():
+            if rng.random() < p:
+                return fault
+        return None
+
     # ------------------------------------------------------------------ answers
-    def _build_sentences(self, prompt: str, fault: Optional[str]) -> List[dict]:
+    def _build_sentences(self, prompt: str, fault: Optional[str], rng: Optional[random.Random] = None) -> List[dict]:
         count = int((re.findall(r"^COUNT:\s*(\d+)\s*$", prompt, re.M) or ["1"])[0])
         mountains = [m.strip() for m in re.findall(r"^MOUNTAIN:\s*(.+?)\s*$", prompt, re.M)]
         negatives = [m.strip() for m in re.findall(r"^NEGATIVE:\s*(.+?)\s*$", prompt, re.M)]
@@ -149,7 +188,7 @@ class FakeOpenAI:
                     pos.append(_POS.get(slot, "NOUN"))
                     tags.append("O")
             sentence = {"text": _join(tokens), "tokens": tokens, "pos": pos, "tags": tags}
-            self._corrupt(sentence, fault)
+            self._corrupt(sentence, fault or self._sentence_fault(rng))
             sentences.append(sentence)
         if fault == "duplicate" and self._last_sentences:
             # the previous answer again, with different spacing (still a duplicate once normalised)
@@ -178,10 +217,11 @@ class FakeOpenAI:
         elif fault == "tokens_mismatch":
             sentence["tokens"][0] = "Zzyzx"
 
-    def completion(self, body: dict, fault: Optional[str], number: int) -> dict:
-        """A chat.completion object answering body (with an answer fault applied, if any)."""
+    def completion(self, body: dict, fault: Optional[str], number: int, rng: Optional[random.Random] = None) -> dict:
+        """A chat.completion object answering body (with an answer fault applied, if any; rng: the profile's
+        random source for faults of single sentences)."""
         response_format = body.get("response_format") or {}
-        content = self.content_for(body, fault, response_format.get("type", "text"))
+        content = self.content_for(body, fault, response_format.get("type", "text"), rng)
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
         prompt_tokens = max(1, len(prompt) // 4)
         completion_tokens = max(1, len(content) // 4)
@@ -220,15 +260,27 @@ class FakeOpenAI:
                      "created_at": int(time.time()), "metadata": body.get("metadata"),
                      "request_counts": {"total": len([x for x in lines if x.strip()]), "completed": 0, "failed": 0}}
             self.batches[batch_id] = {"batch": batch, "polls": 0, "outcome": outcome}
+        if self.on_batch_created is not None:
+            self.on_batch_created(batch)
         return batch
 
-    def retrieve_batch(self, batch_id: str) -> Optional[dict]:
+    def list_batches(self, limit: int = 20, after: Optional[str] = None) -> dict:
+        """A page of batches, newest first, as GET /v1/batches answers."""
+        with self._lock:
+            ordered = [self.retrieve_batch(batch_id, poll=False) for batch_id in reversed(list(self.batches))]
+        start = next((k + 1 for k, b in enumerate(ordered) if b["id"] == after), 0) if after else 0
+        page = ordered[start:start + max(1, limit)]
+        return {"object": "list", "data": page, "first_id": page[0]["id"] if page else None,
+                "last_id": page[-1]["id"] if page else None, "has_more": start + len(page) < len(ordered)}
+
+    def retrieve_batch(self, batch_id: str, poll: bool = True) -> Optional[dict]:
+        """The batch object; poll: the retrieve moves it on (in progress, then done), as time would."""
         with self._lock:
             entry = self.batches.get(batch_id)
             if entry is None:
                 return None
             batch = entry["batch"]
-            if batch["status"] in ("validating", "in_progress"):
+            if poll and batch["status"] in ("validating", "in_progress"):
                 entry["polls"] += 1
                 if entry["polls"] <= self.batch_in_progress_polls:
                     batch["status"] = "in_progress"
@@ -242,8 +294,8 @@ class FakeOpenAI:
         batch, outcome = entry["batch"], entry["outcome"]
         lines = [json.loads(x) for x in self.files[batch["input_file_id"]]["content"].decode("utf8").splitlines() if x.strip()]
         if outcome == "failed":
-            batch.update(status="failed", failed_at=int(time.time()),
-                         errors={"object": "list", "data": [{"code": "invalid_request", "message": "fake failure", "line": 1}]})
+            batch.update(status="failed", failed_at=int(time.time()), errors={"object": "list", "data": [
+                {"code": "invalid_request", "message": "fake failure: the input file is not valid", "line": 1}]})
             batch["request_counts"].update(completed=0, failed=0)
             return
         answered = len(lines) if outcome != "expired" else len(lines) // 2
@@ -251,8 +303,9 @@ class FakeOpenAI:
         for k, line in enumerate(lines):
             number = self.batch_lines_total
             self.batch_lines_total += 1
-            fault = self.batch_line_faults.get(number)
             custom_id = line.get("custom_id")
+            fault, rng = self.profile_fault(str(custom_id))
+            fault = self.batch_line_faults.get(number, fault)
             if k >= answered:
                 errors.append({"id": f"batch_req_{number}", "custom_id": custom_id, "response": None,
                                "error": {"code": "batch_expired", "message": "This request could not be executed before the completion window expired."}})
@@ -261,7 +314,7 @@ class FakeOpenAI:
                                "response": {"status_code": int(fault), "request_id": f"req_{number}",
                                             "body": {"error": {"message": "internal error", "type": "server_error"}}}})
             else:
-                body = self.completion(line.get("body") or {}, fault, number)
+                body = self.completion(line.get("body") or {}, fault, number, rng)
                 output.append({"id": f"batch_req_{number}", "custom_id": custom_id, "error": None,
                                "response": {"status_code": 200, "request_id": f"req_{number}", "body": body}})
         for kind, records in (("output_file_id", output), ("error_file_id", errors)):
@@ -276,11 +329,11 @@ class FakeOpenAI:
         batch["status"] = "expired" if outcome == "expired" else "completed"
         batch["request_counts"].update(completed=len(output), failed=len(errors))
 
-    def content_for(self, body: dict, fault: Optional[str], mode: str) -> str:
+    def content_for(self, body: dict, fault: Optional[str], mode: str, rng: Optional[random.Random] = None) -> str:
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
         if fault == "malformed_json":
             return '{"sentences": [{"text": "Mount Everest is'
-        sentences = [] if fault == "empty" else self._build_sentences(prompt, fault)
+        sentences = [] if fault == "empty" else self._build_sentences(prompt, fault, rng)
         content = json.dumps({"sentences": sentences}, ensure_ascii=False)
         if mode == "text" or self.fence_content:
             content = "Here are the sentences:\n```json\n" + content + "\n```\n"

@@ -10,7 +10,9 @@ connection (``ThreadingHTTPServer``), so latency and concurrency behave like a r
         os.environ["OPENAI_BASE_URL"] = server.base_url   # http://127.0.0.1:PORT/v1
 
 The Batch API: ``POST /v1/files`` (multipart upload), ``GET /v1/files/{id}`` and
-``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET /v1/batches/{id}``.
+``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET /v1/batches/{id}``, ``GET /v1/batches``.
+
+    python -m mountner.testing.openai_server --fault-profile bad_day --seed 0   # a cheap model on a bad day
 """
 from __future__ import annotations
 
@@ -24,9 +26,10 @@ import time
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 from typing import Dict, List, Optional, Sequence, Union
 
-from mountner.testing.fake_openai import FakeOpenAI
+from mountner.testing.fake_openai import FAULT_PROFILES, FakeOpenAI
 
 
 class LocalOpenAIServer(FakeOpenAI):
@@ -46,8 +49,10 @@ class LocalOpenAIServer(FakeOpenAI):
         batch_in_progress_polls: int = 1,
         batch_outcomes: Sequence[str] = (),
         batch_line_faults: Optional[Dict[int, str]] = None,
+        fault_profile: Union[str, Dict[str, Dict[str, float]], None] = None,
     ):
-        super().__init__(schedule, probabilities, seed, fence_content, batch_in_progress_polls, batch_outcomes, batch_line_faults)
+        super().__init__(schedule, probabilities, seed, fence_content, batch_in_progress_polls, batch_outcomes, batch_line_faults,
+                         fault_profile)
         self.latency = latency
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
@@ -160,9 +165,14 @@ class _Handler(BaseHTTPRequestHandler):
                 fake.in_flight -= 1
                 fake.log.append(entry)
 
-    def do_GET(self):  # noqa: N802  files and batches: metadata, content, batch state
+    def do_GET(self):  # noqa: N802  files and batches: metadata, content, batch state, the list of batches
         fake = self.server_ref
-        path = self.path.split("?")[0].rstrip("/")
+        path, _, query = self.path.partition("?")
+        path = path.rstrip("/")
+        if path in ("/v1/batches", "/batches"):
+            params = dict(parse_qsl(query))
+            self._send(200, fake.list_batches(int(params.get("limit") or 20), params.get("after")))
+            return
         match = re.fullmatch(r"(?:/v1)?/(files|batches)/([^/]+)(/content)?", path)
         found = None
         if match and match.group(1) == "files":
@@ -224,6 +234,10 @@ class _Handler(BaseHTTPRequestHandler):
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
         plan = re.findall(r"^PLAN:\s*(\d+)\s*$", prompt, re.M)
         entry["plan"] = int(plan[0]) if plan else None
+        rng = None
+        if fault is None and endpoint == "chat" and plan:
+            fault, rng = fake.profile_fault(f"plan-{plan[0]}")
+            entry["fault"] = fault
         deadline = entry["time"] + fake.latency  # the answer leaves `latency` after the request arrived
 
         def wait() -> None:
@@ -265,7 +279,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, {"error": {"message": f"response_format {mode} is not supported",
                                        "type": "invalid_request_error", "param": "response_format"}})
             return 400
-        payload = fake.completion(body, fault, entry["number"])
+        payload = fake.completion(body, fault, entry["number"], rng)
         wait()  # the answer was built during the latency, as a real server computes during its latency
         self._send(200, payload)
         return 200
@@ -277,6 +291,8 @@ if __name__ == "__main__":  # python -m mountner.testing.openai_server [latency]
     parser.add_argument("--batch-line-faults", default="{}",
                         help='JSON {line number: fault} for batch requests, e.g. \'{"3": "500", "7": "malformed_json"}\'')
     parser.add_argument("--batch-outcomes", default="", help="comma-separated end states of the batches in order")
+    parser.add_argument("--fault-profile", default=None, choices=sorted(FAULT_PROFILES), help="faults drawn for chat requests and batch lines")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault profile")
     args = parser.parse_args()
 
     def _stop(signum, frame):
@@ -285,7 +301,8 @@ if __name__ == "__main__":  # python -m mountner.testing.openai_server [latency]
     signal.signal(signal.SIGTERM, _stop)
     line_faults = {int(k): v for k, v in json.loads(args.batch_line_faults).items()}
     outcomes = [x for x in args.batch_outcomes.split(",") if x]
-    with LocalOpenAIServer(latency=args.latency, batch_line_faults=line_faults, batch_outcomes=outcomes) as srv:
+    with LocalOpenAIServer(latency=args.latency, batch_line_faults=line_faults, batch_outcomes=outcomes,
+                           fault_profile=args.fault_profile, seed=args.seed) as srv:
         print(srv.base_url, flush=True)
         try:
             while True:
