@@ -8,12 +8,15 @@ gazetteer (or, for ~20% of requests, for negatives: no mountain, things named af
 other proper names).  Answers are validated sentence by sentence (reasons counted), appended to
 ``raw_dir/openai.jsonl`` as they arrive, and a rerun resumes from that file.  The same requests can go
 through the Batch API instead (``--llm-api batch``: half price, resumable through
-``raw_dir/openai_batches.json``), and ``--dry-run`` prints what a run would send and cost.
+``raw_dir/openai_batches.json``; each round sized by the loss measured so far), and ``--dry-run`` prints what
+a run would send and cost.  Sentences beyond the target stay in the raw log (counted as the report's
+``surplus``) for a later run that asks for more.
 
 Public entry points: :func:`run`, :func:`cost.estimate`.  This file holds the run, its report and the CLI; the
 rest of the backend is in request_plan.py (plan, messages, request body; the words are in prompts/),
-live.py (the live path), batch.py (the Batch API path), answers.py (answer parsing and validation, the raw
-log), cost.py (prices and the dry run) and client.py (errors and HTTP helpers).
+live.py (the live path), batch.py (the Batch API path), rounds.py (the loss and how many requests a round
+sends), answers.py (answer parsing and validation, the raw log), cost.py (prices and the dry run) and client.py
+(errors and HTTP helpers).
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ from mountner.generation.llm.client import AuthError, GenerationError, redact, r
 from mountner.generation.llm.cost import cost_usd, estimate, format_estimate
 from mountner.generation.llm.live import LiveGenerator
 from mountner.generation.llm.request_plan import GENERATE_PROMPT_VERSION, iter_plan, load_gazetteer
+from mountner.generation.llm.rounds import DEFAULT_PRIOR, Loss, describe, measure, prior_from_report
 
 REPORT_FILE_NAME = "openai_report.json"
 DEFAULT_REPORT = Path("corpus/raw") / REPORT_FILE_NAME
@@ -64,12 +68,15 @@ def run(
     batch_poll: Optional[float] = None,
     max_batch_rounds: int = MAX_BATCH_ROUNDS,
     real_prose: Sequence[dict] = (),
+    loss_prior: Optional[Loss] = None,
 ) -> dict:
     """Generate (or resume generating) n_sentences tagged sentences; write output CSV and report JSON.
     real_prose: tagged rows of real text (generate's glosses and leads) written after the LLM's sentences.
 
     llm_api: "live" (chat requests under the concurrency limit) or "batch" (the Batch API at half price;
     batch_poll: first wait between polls, default MOUNTNER_BATCH_POLL_SECONDS or BATCH_POLL_SECONDS).
+    loss_prior: the loss that sizes the first batch round (default: the one the last run of this model measured,
+    as its report says, else rounds.DEFAULT_PRIOR).
 
     mountains: names to cycle through (default: the gazetteer, plus its other names as negatives).
     other_names: (name, kind) pairs for negative prompts; only used from the gazetteer when mountains is None.
@@ -110,9 +117,10 @@ def run(
                 # even with enough sentences, batches a killed run left open are collected (they are paid for)
                 if remaining <= 0:
                     require_api_key()
+                prior = loss_prior or prior_from_report(report_path, model) or DEFAULT_PRIOR
                 batch = BatchRun(gen, plan, raw_dir, seed=seed, sentences_per_request=spr,
-                                  max_requests=max_requests, max_rounds=max_batch_rounds,
-                                  poll_seconds=batch_poll if batch_poll is not None else batch_poll_seconds())
+                                 max_requests=max_requests, max_rounds=max_batch_rounds, prior=prior,
+                                 poll_seconds=batch_poll if batch_poll is not None else batch_poll_seconds())
                 asyncio.run(batch.run())
             else:
                 asyncio.run(gen.run(max_requests))
@@ -142,6 +150,7 @@ def run(
     tokens_out_total = resumed.tokens_out + gen.tokens_out
     retries = max(0, gen.http_attempts - gen.api_calls)
     is_batch = llm_api == "batch"
+    loss = measure(gen.requests_settled, gen.answers_usable, len(gen.new_sentences), spr)
     report = {
         "model": model,
         "prompt_version": GENERATE_PROMPT_VERSION,
@@ -162,6 +171,7 @@ def run(
         "accepted_this_run": len(gen.new_sentences),
         "sentences_received": gen.sentences_received,
         "written": written,
+        "surplus": max(0, len(all_sentences) - n_sentences),  # accepted beyond the target: kept in the raw log
         "dropped": {reason: gen.dropped.get(reason, 0) for reason in DROP_REASONS},
         "repaired": gen.repaired,
         "repaired_i_after_o": gen.repaired,
@@ -174,6 +184,9 @@ def run(
         "response_format": gen.mode,
         "response_format_downgrades": gen.mode_downgrades,
         "max_requests": max_requests,
+        "requests_settled": gen.requests_settled,
+        "answers_usable": gen.answers_usable,
+        "loss": loss.to_json() if loss is not None else None,  # this run's; the prior of the next batch run
         "resumed": {"lines": resumed.lines, "accepted": len(resumed.sentences),
                     "skipped_lines": resumed.skipped_lines, "duplicates_skipped": resumed.duplicates},
         "batch": batch.summary() if batch is not None else None,
@@ -201,14 +214,19 @@ def run_and_report(*args, **kwargs) -> dict:
                                       "tokens_in", "tokens_out", "cost_usd", "wall_seconds")}
     if report["batch"] is not None:
         summary.update({k: report["batch"][k] for k in ("batches_created_this_run", "batches_resumed", "rounds",
-                                                        "requests_given_up")})
+                                                        "requests_submitted", "requests_given_up")})
+        for sizing in report["batch"]["rounds_sized"]:
+            typer.echo(f"batch {describe(sizing)}")
+    summary["surplus"] = report["surplus"]
     typer.echo(json.dumps(summary))
     return report
 
 
 def dry_run_and_report(n_sentences: int, raw_dir: Path, **kwargs) -> dict:
     """Print what a run would ask and cost; no API call, no key needed, nothing written."""
-    result = estimate(n_sentences, raw_dir, **kwargs)
+    model = kwargs.get("model", "gpt-4o-mini")
+    loss = prior_from_report(Path(raw_dir) / REPORT_FILE_NAME, model) or DEFAULT_PRIOR
+    result = estimate(n_sentences, raw_dir, loss=loss, **kwargs)
     typer.echo(format_estimate(result))
     return result
 

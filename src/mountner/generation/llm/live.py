@@ -1,5 +1,10 @@
 """The live path of the LLM backend: asynchronous chat requests under a concurrency limit, each answer
-validated (answers.py) and appended to the raw log as it arrives, with a progress bar."""
+validated (answers.py) and appended to the raw log as it arrives, with a progress bar.
+
+It has no rounds to size (rounds.py sizes the batch path's): it launches one request at a time while the
+answers in flight may still fall short, re-reading the acceptance rate after every answer, so it tops up until
+the target or its request limit.  It counts the requests settled and the usable answers, so that the report
+gives its loss (the prior of a later batch run)."""
 from __future__ import annotations
 
 import asyncio
@@ -63,6 +68,8 @@ class LiveGenerator:
         self.running: set = set()     # worker tasks, so that a fatal error can stop them at once
         self.answered: set = set(resumed.done)  # plan indices with an answer in the raw log
         self.sentences_received = 0   # sentences in parseable answers: accepted + dropped
+        self.requests_settled = 0     # requests answered or failed for good (the loss is measured on them)
+        self.answers_usable = 0       # answers that held JSON sentences
 
     # -- client -----------------------------------------------------------------------------------
     def make_client(self):
@@ -115,19 +122,19 @@ class LiveGenerator:
                     self.fatal = auth_error(err.status_code)
                 return
             except openai.APITimeoutError:
-                self.failures["timeout"] += 1
+                self.request_failed("timeout")
                 return
             except openai.APIConnectionError:
-                self.failures["connection_error"] += 1
+                self.request_failed("connection_error")
                 return
             except openai.APIStatusError as err:
-                self.failures[f"http_{err.status_code}"] += 1
+                self.request_failed(f"http_{err.status_code}")
                 return
             except openai.OpenAIError as err:
-                self.failures[type(err).__name__] += 1
+                self.request_failed(type(err).__name__)
                 return
             except Exception as err:  # noqa: BLE001 - one bad request must not kill the run (the budget bounds it)
-                self.failures[f"error_{type(err).__name__}"] += 1
+                self.request_failed(f"error_{type(err).__name__}")
                 return
             try:
                 self._handle_response(item, response, mode, raw_file)
@@ -154,17 +161,25 @@ class LiveGenerator:
                            getattr(usage, "completion_tokens", 0)),
                            request_id=getattr(response, "id", None), model=getattr(response, "model", None))
 
+    def request_failed(self, reason: str) -> None:
+        """A request that got no answer for good (live or batch alike)."""
+        self.failures[reason] += 1
+        self.requests_settled += 1
+
     def record_answer(self, item: PlanItem, content: Optional[str], mode: str, raw_file, *, usage: Tuple,
-                      request_id: Optional[str], model: Optional[str]) -> None:
-        """Validate one answer (live or batch alike), count it, and append it to the raw log."""
+                      request_id: Optional[str], model: Optional[str]) -> Optional[int]:
+        """Validate one answer (live or batch alike), count it, and append it to the raw log; the number of
+        sentences accepted, or None where the answer holds no JSON sentences."""
         prompt_tokens, completion_tokens = (int(x or 0) for x in usage)
         self.tokens_in += prompt_tokens
         self.tokens_out += completion_tokens
         self.answered.add(item.index)
         sentences = answer_sentences(extract_json(content))
         if sentences is None:
-            self.failures["malformed_json"] += 1
-            return
+            self.request_failed("malformed_json")
+            return None
+        self.requests_settled += 1
+        self.answers_usable += 1
         self.sentences_received += len(sentences)
         requested = item.mountains if item.kind == "mountain" else ()
         # validation and the duplicate set update run without an await: safe under concurrency
@@ -191,6 +206,7 @@ class LiveGenerator:
         self.accepted_total += len(accepted)
         if self.bar is not None:
             self.bar.update(len(accepted))
+        return len(accepted)
 
     def _refresh_bar(self, force: bool = False) -> None:
         if self.bar is None:
