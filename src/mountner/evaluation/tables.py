@@ -64,6 +64,16 @@ def not_measured(skipped: List[dict], kind: str, nothing_given: str) -> str:
     return f"**not measured** ({why or nothing_given})"
 
 
+def not_measured_rows(data: dict) -> List[str]:
+    """The first cell of a row for each real annotated file that was given but absent, or one row saying none
+    was given where nothing real was measured."""
+    skipped = [item for item in data["meta"].get("skipped") or [] if item.get("kind", "real") == "real"]
+    rows = [f"real: {Path(item['path']).name}: **not measured** ({item['path']} {item['reason']})" for item in skipped]
+    if not rows and not any(name.startswith("real: ") for name in data["results"]):
+        rows = [f"real text: {not_measured([], 'real', 'no real-text file given to evaluate')}"]
+    return rows
+
+
 def encoder_name(data: dict) -> str:
     """The encoder a metrics file's pipeline used, as evaluate recorded it."""
     record = data["meta"].get("encoder") or {}
@@ -91,10 +101,9 @@ def table(metrics_files: List[Path]) -> str:
                 lines.append(f"| {pipeline} | {encoder} | {name}, sentences from {origin} | {o['sentences']} | {o['precision']:.3f} | "
                              f"{o['recall']:.3f} | {o['f1']:.3f} | - | - |")
         skipped = data["meta"].get("skipped") or []
-        if not any(name.startswith("real: ") for name in data["results"]):
-            # Without this row the table would show only scores on generated data.
-            real = not_measured(skipped, "real", "no real-text file given to evaluate")
-            lines.append(f"| {pipeline} | {encoder} | real text: {real} | - | - | - | - | - | - |")
+        for real in not_measured_rows(data):
+            # Without these rows the table would show only what was measured, and an absent file would go unseen.
+            lines.append(f"| {pipeline} | {encoder} | {real} | - | - | - | - | - | - |")
         rate = data.get("real_rate")
         if rate is not None:
             neg = rate["negatives"]
@@ -134,9 +143,8 @@ def compact_table(metrics_files: List[Path]) -> str:
         lines.append(" | ".join([f"| {name}", str(r["sentences"]), f"{s['precision']:.3f}", f"{s['recall']:.3f}",
                                  f"{s['f1']:.3f}{_interval(f1_interval, '.3f')}", "-", *compared]) + " |")
     skipped = main["meta"].get("skipped") or []
-    if not any(name.startswith("real: ") for name in main["results"]):
-        real = not_measured(skipped, "real", "no real-text file given to evaluate")
-        lines.append(f"| real text: {real} | - | - | - | - | - |" + " - |" * len(others))
+    for real in not_measured_rows(main):
+        lines.append(f"| {real} | - | - | - | - | - |" + " - |" * len(others))
     rate = main.get("real_rate")
     if rate is not None:
         neg = rate["negatives"]
