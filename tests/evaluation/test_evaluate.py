@@ -194,3 +194,20 @@ def test_missed_names_are_banded_by_the_taggers_name_probability():
     bands = error_analysis([missed_both, boundary])["missed_by_tagger_probability"]
     assert bands == {"0-0.001": 1, "0.001-0.01": 0, "0.01-0.1": 1, "0.1-0.5": 0, "0.5-1": 1}
     assert error_analysis([example([], None)])["missed_by_tagger_probability"] == {}
+
+
+def test_every_real_file_is_scored_and_the_curve_pools_only_the_first(trained, tmp_path):
+    """Two files may hold the same sentences under two guidelines: each is scored, only the first is pooled."""
+    _, _, model = trained
+    (tmp_path / "pos.iob").write_text(POSITIVE_IOB)
+    (tmp_path / "pos.relabelled.iob").write_text(POSITIVE_IOB.replace("Kenya\tI-MOUNTAIN", "Kenya\tO").replace("Mount\tB-MOUNTAIN", "Mount\tO"))
+    (tmp_path / "neg.iob").write_text(NEGATIVE_IOB)
+    output = tmp_path / "m.json"
+    result = script("evaluate", model, "--output", output, "--test", tmp_path / "none.spacy", "--dev", tmp_path / "none.spacy",
+                    "--iob", tmp_path / "pos.iob", "--iob", tmp_path / "pos.relabelled.iob", "--iob", tmp_path / "absent.iob",
+                    "--negatives", tmp_path / "neg.iob")
+    assert result.returncode == 0, result.stderr
+    written = json.loads(output.read_text())
+    assert written["results"]["real: pos.iob"]["gold_entities"] == 1 and written["results"]["real: pos.relabelled.iob"]["gold_entities"] == 0
+    assert written["real_rate"]["pooled"] == {"files": ["real: pos.iob", "neg.iob"], "sentences": 5, "gold_entities": 1}
+    assert [item["path"] for item in written["meta"]["skipped"]] == [str(tmp_path / "absent.iob")]

@@ -121,3 +121,17 @@ def test_results_table_shows_false_positives_per_1000_and_the_curve(tmp_path):
     assert "| some/MiniLM (first 4 layers) | mountain-free: neg.iob | 400 | - | - | - | - | 15.0 (5.0-27.5) (6 found) |" in text
     assert (tmp_path / "docs" / "pr.png").read_bytes() == plot.read_bytes() and "](docs/pr.png)" in text
     assert "| 0.5 | 0.667 | 0.500 | 2.5 |" in text
+
+
+def test_each_absent_real_file_gets_its_own_row_beside_the_measured_ones(tmp_path):
+    skipped = [{"path": "data/ood.iob", "reason": "not found"}]
+    _, _, metrics = write_package_inputs(tmp_path, {"real: wiki.iob": SCORES, "real: wiki.guideline.iob": SCORES}, skipped)
+    readme, docs = tmp_path / "README.md", tmp_path / "evaluation.md"
+    readme.write_text(f"{START}\n{END}\n")
+    docs.write_text(f"{FULL_START}\n{FULL_END}\n")
+    assert script("results", "--readme", readme, "--docs", docs, metrics).returncode == 0
+    for page in (readme, docs):
+        text = page.read_text()
+        assert "real: wiki.iob |" in text and "real: wiki.guideline.iob |" in text
+        rows = [line for line in text.splitlines() if "| real text" in line]
+        assert len(rows) == 1 and "not measured" in rows[0] and "data/ood.iob not found" in rows[0]

@@ -68,7 +68,7 @@ def not_measured_rows(data: dict) -> List[str]:
     """The first cell of a row for each real annotated file that was given but absent, or one row saying none
     was given where nothing real was measured."""
     skipped = [item for item in data["meta"].get("skipped") or [] if item.get("kind", "real") == "real"]
-    rows = [f"real: {Path(item['path']).name}: **not measured** ({item['path']} {item['reason']})" for item in skipped]
+    rows = [f"real text: {not_measured([item], 'real', '')}" for item in skipped]
     if not rows and not any(name.startswith("real: ") for name in data["results"]):
         rows = [f"real text: {not_measured([], 'real', 'no real-text file given to evaluate')}"]
     return rows
