@@ -55,14 +55,20 @@ def find_cycle(graph: Dict[str, Set[str]]) -> List[str]:
     return []
 
 
+def imported_names(node: ast.AST) -> List[str]:
+    """The modules an import statement names; none for any other node."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    return [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+
+
 def project_imports_inside_functions(path: Path) -> List[str]:
     tree = ast.parse(path.read_text(encoding="utf8"))
     found = []
     for function in ast.walk(tree):
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for node in ast.walk(function):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-                found += [f"{relative(path)}:{node.lineno} {name}" for name in names if name.split(".")[0] == "mountner"]
+                found += [f"{relative(path)}:{node.lineno} {name}" for name in imported_names(node) if name.split(".")[0] == "mountner"]
     return found
 
 
@@ -92,7 +98,7 @@ def test_no_has_factory_guard_and_nothing_from_tests():
         assert "has_factory" not in text, relative(path)
         tree = ast.parse(text)
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = imported_names(node)
             assert not any(n.split(".")[0] in ("tests", "conftest") or n.startswith("test_") for n in names), f"{relative(path)}:{node.lineno}"
 
 

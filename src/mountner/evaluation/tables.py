@@ -245,7 +245,8 @@ def main(
     else:
         typer.echo(f"results_table: {docs_page} not found: only the README's compact table is written")
     curve = curve_section(found, figure, docs_page)
-    content = f"{table(found)}\n\n" + (f"{curve}\n\n" if curve else "")
+    full_table = table(found)
+    content = f"{full_table}\n\n" + (f"{curve}\n\n" if curve else "")
     try:
         pairs = paired_section(paired) if paired is not None and paired.exists() else ""
     except (ValueError, KeyError, TypeError) as err:
@@ -261,4 +262,4 @@ def main(
     compact += "\n\n"
     blocks = [(readme, START, END, compact + written_by)] + ([(docs_page, FULL_START, FULL_END, content)] if with_docs else [])
     replace_blocks(blocks)
-    typer.echo(table(found))
+    typer.echo(full_table)

@@ -19,8 +19,7 @@ from mountner.training.package_meta import GENERATION_REPORT, Generator, write_m
 
 def build_mountner_wheel(dist: Path) -> Path:
     """The mountner wheel, built from this checkout without fetching anything."""
-    before = set(dist.glob("mountner-*.whl"))
-    for old in before:
+    for old in dist.glob("mountner-*.whl"):  # so that the wheel found below is this build's
         old.unlink()
     command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
                "--no-build-isolation", "--wheel-dir", str(dist), str(PROJECT_ROOT)]
@@ -46,10 +45,7 @@ def main(
 ):
     """Build en_<name> (the model, with its encoder record and metrics in its meta) and the mountner wheel."""
     real_sentence = write_meta(model, encoder_record, metrics, meta_output, name, version, generator, llm_model, generation_report)
-    typer.echo(real_sentence)
-    if not model.is_dir():
-        typer.secho(f"package: {model} is not a pipeline folder", fg="red", err=True)
-        raise typer.Exit(1)
+    typer.echo(real_sentence)  # write_meta has checked model/meta.json, the encoder record and the metrics
     output_dir.mkdir(parents=True, exist_ok=True)
     spacy_package(model, output_dir, meta_path=meta_output, name=name, version=version,
                   create_sdist=False, create_wheel=True, force=True, silent=False)

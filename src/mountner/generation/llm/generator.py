@@ -40,7 +40,7 @@ from mountner.generation.llm.client import AuthError, GenerationError, redact, r
 from mountner.generation.llm.cost import cost_usd, estimate, format_estimate
 from mountner.generation.llm.live import LiveGenerator
 from mountner.generation.llm.request_plan import GENERATE_PROMPT_VERSION, iter_plan, load_gazetteer
-from mountner.generation.llm.rounds import DEFAULT_PRIOR, Loss, describe, measure, prior_from_report
+from mountner.generation.llm.rounds import Loss, describe, measure, starting_prior
 
 REPORT_FILE_NAME = "openai_report.json"
 DEFAULT_REPORT = Path("corpus/raw") / REPORT_FILE_NAME
@@ -117,7 +117,7 @@ def run(
                 # even with enough sentences, batches a killed run left open are collected (they are paid for)
                 if remaining <= 0:
                     require_api_key()
-                prior = loss_prior or prior_from_report(report_path, model) or DEFAULT_PRIOR
+                prior = loss_prior or starting_prior(report_path, model)
                 batch = BatchRun(gen, plan, raw_dir, seed=seed, sentences_per_request=spr,
                                  max_requests=max_requests, max_rounds=max_batch_rounds, prior=prior,
                                  poll_seconds=batch_poll if batch_poll is not None else batch_poll_seconds())
@@ -225,7 +225,7 @@ def run_and_report(*args, **kwargs) -> dict:
 def dry_run_and_report(n_sentences: int, raw_dir: Path, **kwargs) -> dict:
     """Print what a run would ask and cost; no API call, no key needed, nothing written."""
     model = kwargs.get("model", "gpt-4o-mini")
-    loss = prior_from_report(Path(raw_dir) / REPORT_FILE_NAME, model) or DEFAULT_PRIOR
+    loss = starting_prior(Path(raw_dir) / REPORT_FILE_NAME, model)
     result = estimate(n_sentences, raw_dir, loss=loss, **kwargs)
     typer.echo(format_estimate(result))
     return result

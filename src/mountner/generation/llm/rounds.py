@@ -71,6 +71,11 @@ def prior_from_report(report_path: Path, model: str) -> Optional[Loss]:
         return None
 
 
+def starting_prior(report_path: Path, model: str) -> Loss:
+    """The loss a first round is sized by before any answer: the last run of this model's, else DEFAULT_PRIOR."""
+    return prior_from_report(report_path, model) or DEFAULT_PRIOR
+
+
 def per_request_moments(loss: Loss, sentences_per_request: int) -> tuple:
     """Mean and variance of the sentences one request brings: nothing with the failure share, else each asked
     sentence accepted independently."""
