@@ -5,7 +5,7 @@ import sys
 import zipfile
 
 from mountner.generation.real_prose.common import generic_heads
-from mountner.generation.real_prose.wikipedia_leads import SUMMARIES_IN_WHEEL, extract, read_summaries, sample
+from mountner.generation.real_prose.wikipedia_leads import SUMMARIES_IN_WHEEL, extract, read_summaries
 
 SUMMARIES = {
     "Quxland": {"title": "Quxland", "extract": "Quxland is a small country on the coast of the Zorn Sea. "
@@ -29,32 +29,6 @@ def test_extract_keeps_prose_sentences_once_and_leaves_formulas_and_short_ones_o
 def test_generic_heads_are_words_that_start_or_end_many_gazetteer_names():
     assert generic_heads(NAMES) == {"Mountains", "Mount"}
     assert generic_heads(NAMES, min_names=21) == set()
-
-
-def test_sample_tags_gazetteer_mountains_and_leaves_out_unknown_names_with_a_generic_head(tmp_path):
-    leads = tmp_path / "leads.txt"
-    leads.write_text("Its capital, Barville, lies below the Baz Range.\n"
-                     "The river rises in the Quux Mountains and flows east.\n"
-                     "Barville is a town on the coast of the Zorn Sea.\n"
-                     "Mount Name3 rises above the Foo Mountains.\n", encoding="utf8")
-    rows, dropped = sample(10, 0, NAMES, leads)
-    tagged = {r["text"]: [w for w, t in zip(r["tokens"], r["tags"]) if t != "O"] for r in rows}
-    assert tagged == {
-        "Its capital, Barville, lies below the Baz Range.": ["Baz", "Range"],
-        "Barville is a town on the coast of the Zorn Sea.": [],
-    }
-    # "Quux Mountains" and "Foo Mountains" are not in the gazetteer: their O tags cannot be trusted.
-    assert dropped == {"unknown_name_with_generic_head": 2}
-    assert all(len(r["pos"]) == len(r["tokens"]) for r in rows)
-
-
-def test_sample_draws_as_many_as_asked_with_the_seed(tmp_path):
-    leads = tmp_path / "leads.txt"
-    leads.write_text("".join(f"Barville{i} is a town on the coast of the Zorn Sea.\n" for i in range(30)), encoding="utf8")
-    first, _ = sample(7, 3, NAMES, leads)
-    again, _ = sample(7, 3, NAMES, leads)
-    assert len(first) == 7 and [r["text"] for r in first] == [r["text"] for r in again]
-    assert sample(0, 3, NAMES, leads) == ([], {})
 
 
 def test_cli_reads_the_wheel_and_names_a_file_that_is_not_one(tmp_path):

@@ -17,6 +17,7 @@ from mountner.generation.llm import generator as generate_openai
 from mountner.generation.offline import engine as generate_offline
 from mountner.generation.offline.data import DataFileError
 from mountner.generation.real_prose import wikipedia_leads, wordnet_glosses
+from mountner.generation.real_prose.prose_sample import sample_lines
 
 
 
@@ -116,7 +117,7 @@ def real_prose(n_glosses: int, n_wiki: int, seed: int, name_swaps: int = 0) -> T
     mountain_names = list(load_mountains()["name"])
     glosses_dropped: Counter = Counter()
     glosses = wordnet_glosses.sample(n_glosses, seed, mountain_names, dropped=glosses_dropped)
-    leads, leads_dropped = wikipedia_leads.sample(n_wiki, seed, mountain_names)
+    leads, leads_dropped = sample_lines(n_wiki, seed, mountain_names, wikipedia_leads.LEADS, wikipedia_leads.MAKE_LEADS)
     report = {"wordnet_glosses": {"requested": n_glosses, "written": len(glosses), "left_out": dict(glosses_dropped)},
               "wikipedia_leads": {"requested": n_wiki, "written": len(leads), "left_out": leads_dropped}}
     swaps_dropped: Counter = Counter()

