@@ -18,6 +18,7 @@ def test_extract_keeps_glosses_and_examples_with_names(tmp_path):
 def test_gazetteer_mountains_are_tagged_with_the_longest_match():
     [sentence] = tag_sentences(["a town in western Colorado in the San Juan Mountains"], ["San Juan Mountains", "San Juan", "Colorado Peak"])
     assert sentence["text"] == as_sentence("a town in western Colorado in the San Juan Mountains") == "A town in western Colorado in the San Juan Mountains."
+    assert as_sentence('he said, "we start at dawn."') == 'He said, "we start at dawn."'  # no second full stop after the quote
     tagged = [(w, t) for w, t in zip(sentence["tokens"], sentence["tags"]) if t != "O"]
     assert tagged == [("San", "B-MOUNTAIN"), ("Juan", "I-MOUNTAIN"), ("Mountains", "I-MOUNTAIN")]
     assert sentence["tokens"] == [t.text for t in spacy.blank("en")(sentence["text"])]

@@ -32,6 +32,7 @@ GLOSSES = GAZETTEER_DIR / "wordnet_glosses.txt"
 INSTANCES = GAZETTEER_DIR / "wordnet_instances.tsv"
 # A capital letter after the first character: the sentence names something.
 _HAS_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]")
+_ENDED = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
 def extract(data_noun: Path) -> List[str]:
@@ -71,8 +72,9 @@ def extract_instances(data_noun: Path) -> List[Tuple[str, str]]:
 
 
 def as_sentence(text: str) -> str:
+    """Capitalised, and ended with a full stop unless it ends already (a closing quote or bracket may follow)."""
     text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
+    return text if _ENDED.search(text) else text + "."
 
 
 def unexplained_head(doc, spans, generic_heads: Collection[str]) -> bool:
