@@ -36,6 +36,7 @@ COMMANDS: Dict[str, Tuple[str, bool]] = {
     "bench-generation": ("mountner.benchmarks.generation", False),
     "build-gazetteer": ("mountner.data.build_gazetteer", False),
     "wikipedia-leads": ("mountner.generation.real_prose.wikipedia_leads", False),
+    "mountain-books": ("mountner.generation.real_prose.mountain_books", False),
     "wordnet-glosses": ("mountner.generation.real_prose.wordnet_glosses", False),
 }
 

@@ -341,24 +341,27 @@ def test_progress_bar_shows_failures_while_nothing_is_accepted(serve, tmp_path, 
 
 # ------------------------------------------------------------------------------------------ real prose
 def test_the_llm_writes_its_share_and_real_prose_fills_the_rest(serve, tmp_path):
-    """generate --generator openai: the LLM is asked for n x (1 - gloss - wiki) sentences, and WordNet glosses
-    and Wikipedia lead sentences (from the project's files) make up the rest of the CSV."""
+    """generate --generator openai: the LLM is asked for n x (1 - gloss - wiki - books) sentences, and WordNet glosses,
+    Wikipedia lead sentences and mountaineering books' sentences (from the project's files) make up the rest of the CSV."""
     server = serve()
     output = tmp_path / "corpus" / "mountains.csv"
     proc = subprocess.run(
-        [sys.executable, "-m", "mountner", "generate", "--generator", "openai", "--n-sentences", "20",
-         "--gloss-fraction", "0.25", "--wiki-fraction", "0.25", "--name-swaps", "0", "--sentences-per-request", "5",
+        [sys.executable, "-m", "mountner", "generate", "--generator", "openai", "--n-sentences", "25",
+         "--gloss-fraction", "0.2", "--wiki-fraction", "0.2", "--book-fraction", "0.2", "--name-swaps", "0", "--sentences-per-request", "5",
          "--output", str(output), "--raw-dir", str(tmp_path / "corpus" / "raw")],
         capture_output=True, text=True, timeout=120, env=os.environ.copy())
     assert proc.returncode == 0, proc.stderr
     sentences = read_output(output)
     leads = set((ROOT / "assets" / "gazetteer" / "wikipedia_leads.txt").read_text(encoding="utf8").splitlines())
+    books = set((ROOT / "assets" / "gazetteer" / "mountain_books.txt").read_text(encoding="utf8").splitlines())
     from_leads = [s for s in sentences.values() if s["text"] in leads]
-    assert len(sentences) == 20 and len(from_leads) == 5
+    from_books = [s for s in sentences.values() if s["text"] in books]
+    assert len(sentences) == 25 and len(from_leads) == 5 and len(from_books) == 5
     assert server.total_requests == 2  # 10 LLM sentences, 5 a request
     assert "WordNet glosses: 5 of 5" in proc.stdout and "Wikipedia leads: 5 of 5" in proc.stdout
+    assert "mountaineering books: 5 of 5" in proc.stdout
     origins = pd.read_csv(output, keep_default_na=False).groupby("sentence_id")["origin"].first()
-    assert origins.value_counts().to_dict() == {"llm": 10, "wordnet_gloss": 5, "wikipedia_lead": 5}
+    assert origins.value_counts().to_dict() == {"llm": 10, "wordnet_gloss": 5, "wikipedia_lead": 5, "mountain_book": 5}
     assert_key_nowhere(tmp_path, proc.stdout, proc.stderr)
 
 
@@ -366,7 +369,16 @@ def test_llm_dry_run_prices_only_the_llm_share(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     proc = subprocess.run(
         [sys.executable, "-m", "mountner", "generate", "--generator", "openai", "--dry-run", "--n-sentences", "1000",
-         "--gloss-fraction", "0.1", "--wiki-fraction", "0.4", "--raw-dir", str(tmp_path / "raw")],
+         "--gloss-fraction", "0.1", "--wiki-fraction", "0.3", "--book-fraction", "0.1", "--raw-dir", str(tmp_path / "raw")],
         capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
-    assert "dry run: 500 sentences from the LLM; 100 WordNet glosses and 400 Wikipedia lead sentences" in proc.stdout
+    assert "dry run: 500 sentences from the LLM; 100 WordNet glosses, 300 Wikipedia lead sentences and 100 book sentences" in proc.stdout
+
+
+def test_real_prose_shares_over_one_are_refused_by_name(tmp_path):
+    output = tmp_path / "mountains.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mountner", "generate", "--generator", "offline", "--n-sentences", "10", "--gloss-fraction", "0.3",
+         "--wiki-fraction", "0.4", "--book-fraction", "0.4", "--output", str(output)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--book-fraction 0.4" in proc.stderr and "more than 1" in proc.stderr
+    assert not output.exists()

@@ -16,8 +16,8 @@ OUTSIDE = "O"
 TAGS = (OUTSIDE, f"B-{LABEL}", f"I-{LABEL}")
 
 # Columns of corpus/mountains.csv: one row per word (the seed's layout, plus the split tag columns
-# it derived, and where the sentence came from: template, llm, wordnet_gloss, wikipedia_lead or
-# name_swap; evaluate scores the test split by origin, so that real prose is told apart from
+# it derived, and where the sentence came from: template, llm, wordnet_gloss, wikipedia_lead,
+# mountain_book or name_swap; evaluate scores the test split by origin, so that real prose is told apart from
 # generated sentences).
 ROW_COLUMNS = ["sentence_id", "sentence", "word", "pos", "tag", "tag_general", "tag_position", "origin"]
 
