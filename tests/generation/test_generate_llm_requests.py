@@ -138,7 +138,7 @@ def test_prompt_states_guideline_and_markers():
 
 def test_the_generate_prompt_is_its_versioned_templates_rendered():
     version = openai_requests.GENERATE_PROMPT_VERSION
-    assert version == "generate.v1" and all((PROMPT_DIR / template_name(version, role)).is_file() for role in ("system", "user"))
+    assert version == "generate.v2" and all((PROMPT_DIR / template_name(version, role)).is_file() for role in ("system", "user"))
     system = render_prompt(version, "system", label="PEAK", label_guideline="GUIDELINE-TEXT")
     assert "GUIDELINE-TEXT" in system and "B-PEAK" in system and "I-PEAK" in system and "B-MOUNTAIN" not in system
     assert "{{" not in system and "{#" not in system and not system.endswith("\n")

@@ -26,7 +26,8 @@ def sentences():
     return sample()
 
 
-QUALIFIERS = set(LEXICON["range_qualifiers"]) | {adjective for _, adjective in LEXICON["country_adjectives"]}
+QUALIFIERS = set(LEXICON["range_qualifiers"])
+NATIONAL = {adjective for _, adjective in LEXICON["country_adjectives"]}
 
 
 def spans_with_context(sentence):
@@ -44,18 +45,22 @@ def test_no_mountain_share_is_at_least_half(sentences):
     assert without / N >= 0.48
 
 
-def test_qualified_ranges_keep_the_outside_and_the_adjective_inside(sentences):
-    found = 0
+def test_qualified_ranges_keep_a_directional_adjective_inside_and_a_national_one_outside(sentences):
+    inside = outside = 0
     for s in sentences:
-        for ent, before, _after, _, _ in spans_with_context(s):
+        for ent, before, _after, _, (start, _end) in spans_with_context(s):
             if len(ent) >= 2 and ent[0] in QUALIFIERS and before is not None and before.lower() == "the":
-                found += 1
-    assert found >= 15
-    # and the composer puts the adjective in the name, never the article
+                inside += 1
+            assert ent[0] not in NATIONAL, s["text"]  # never "[Swiss Alps]"
+            if before in NATIONAL and start > 1 and s["tokens"][start - 2].lower() == "the":
+                outside += 1  # "the Swiss [Alps]"
+    assert inside >= 15 and outside >= 5
+    # and the composer puts a directional adjective in the name and a national one before it, never the article
     gen = go.Generator(0, MOUNTAINS, OTHERS)
-    for _ in range(50):
-        m = gen.qualified_range()
-        assert m.the and m.name.split()[0] in QUALIFIERS and not m.name.lower().startswith("the ")
+    made = [gen.qualified_range() for _ in range(50)]
+    assert all(m.the and not m.name.lower().startswith("the ") for m in made)
+    assert all(m.name.split()[0] in QUALIFIERS for m in made if not m.qualifier)
+    assert {m.qualifier for m in made if m.qualifier} <= NATIONAL and sum(bool(m.qualifier) for m in made) >= 5
 
 
 def test_mountain_used_as_modifier_is_tagged(sentences):

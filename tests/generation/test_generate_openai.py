@@ -95,7 +95,7 @@ def test_clean_run_report_and_raw_file(serve, tmp_path):
     assert report["response_format"] == "json_schema"
     saved = json.loads((tmp_path / "raw" / g.REPORT_FILE_NAME).read_text())
     assert saved["accepted"] == 20 and set(saved["dropped"]) == set(openai_answers.DROP_REASONS)
-    assert saved["prompt_version"] == openai_requests.GENERATE_PROMPT_VERSION == "generate.v1"
+    assert saved["prompt_version"] == openai_requests.GENERATE_PROMPT_VERSION == "generate.v2"
     records = raw_records(tmp_path / "raw")
     assert len(records) == 4 and len({r["plan_index"] for r in records}) == 4
     assert all(r["usage"]["prompt_tokens"] > 0 and r["model"] for r in records)

@@ -70,3 +70,20 @@ def test_a_known_name_inside_a_longer_capitalised_name_leaves_the_sentence_out_a
     # A sentence's first word and a function word do not join a name; another capitalised word does.
     assert [_tagged(s) for s in kept] == [["Quarn"], ["Quarn"]]
     assert dropped == Counter({"known_name_inside_longer_name": 2})
+
+
+def test_a_national_adjective_before_a_known_range_stays_outside_it():
+    from collections import Counter
+
+    dropped = Counter()
+    [kept] = tag_sentences(["we spent the winter in the Zornish Quarn Alps"], ["Quarn Alps"], generic_heads={"Alps"},
+                           dropped=dropped, outside_before={"Zornish"})
+    assert _tagged(kept) == ["Quarn", "Alps"] and not dropped  # the Zornish [Quarn Alps]
+    assert tag_sentences(["we spent the winter in the Zornish Quarn Alps"], ["Quarn Alps"], generic_heads={"Alps"}) == []
+
+
+def test_national_adjectives_come_from_the_lexicon():
+    from mountner.generation.real_prose.common import national_adjectives
+
+    adjectives = national_adjectives()
+    assert {"Swiss", "Canadian"} <= adjectives and "adjective" not in adjectives

@@ -205,7 +205,7 @@ def test_llm_teacher_keeps_checked_answers_and_drops_the_others_by_reason(serve,
     assert body["response_format"] == {"type": "json_object"}
     system = body["messages"][0]["content"]
     assert LABEL_GUIDELINE in system and "lower-case type word after the name" in system and '"mountains"' in system
-    assert system == teach_llm.SYSTEM_PROMPT and report["prompt_version"] == teach_llm.TEACH_PROMPT_VERSION == "teach.v1"
+    assert system == teach_llm.SYSTEM_PROMPT and report["prompt_version"] == teach_llm.TEACH_PROMPT_VERSION == "teach.v2"
     assert_key_nowhere(tmp_path, result.output)
 
 

@@ -26,7 +26,10 @@ MOUNTAIN is the proper name of a peak, mountain, volcano, hill, ridge, massif or
 for example Mount Everest, K2, Mauna Loa, Ben Nevis, Sierra Nevada, Monte Rosa, Pico de Orizaba,
 the Apennines (the article "the" stays outside the entity). Include the generic head word when it is
 part of the name ("Mount Everest", "Ben Nevis", "Table Mountain", "Cascade Range", "Blue Ridge").
-Possessive "'s" stays outside ("Kilimanjaro" in "Kilimanjaro's summit").
+Possessive "'s" stays outside ("Kilimanjaro" in "Kilimanjaro's summit"). A national adjective before a
+range says where and stays outside ("Alps" in "the Swiss Alps", "Rockies" in "the Canadian Rockies"),
+unless the two words name another range (Japanese Alps, Australian Alps); a directional word that is
+part of the name stays inside (Southern Carpathians, Northern Apennines).
 NOT a mountain: a generic word (the mountain, the summit, the peak, the range); a thing named after a
 mountain (Mount Sinai Hospital, Everest Group, an Olympus camera, Fuji film, Rainier beer, Mount Vernon
 the estate); a city, river, lake, island, valley, glacier, pass or national park, even when its name

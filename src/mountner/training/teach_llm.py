@@ -1,5 +1,5 @@
 """teach --teacher llm: an OpenAI-compatible chat model lists the mountains of each sentence under the
-project's guideline (the prompt: generation/llm/prompts/teach.v1.system.jinja). Its answer is untrusted: every name must
+project's guideline (the prompt: generation/llm/prompts/teach.v2.system.jinja). Its answer is untrusted: every name must
 occur verbatim in its sentence and cover whole tokens, or the sentence is dropped."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from mountner.generation.llm.prompts import render_prompt
 from mountner.training.teach_sentences import Tally, labelled_doc
 
 # The prompt's words are in generation/llm/prompts/<version>.system.jinja; the report names the version.
-TEACH_PROMPT_VERSION = "teach.v1"
+TEACH_PROMPT_VERSION = "teach.v2"
 SYSTEM_PROMPT = render_prompt(TEACH_PROMPT_VERSION, "system", label_guideline=LABEL_GUIDELINE)
 
 # Why a sentence the LLM was asked about was not kept.

@@ -17,7 +17,7 @@ from mountner.generation.llm.prompts import render_prompt
 NEGATIVE_SHARE = 0.2
 
 # The prompt's words are in prompts/<version>.<role>.jinja; the reports and the model's meta name the version.
-GENERATE_PROMPT_VERSION = "generate.v1"
+GENERATE_PROMPT_VERSION = "generate.v2"
 
 # What the plan draws from, in this order (the order is part of the seeded plan); the user template words each one.
 STYLES = ("encyclopedia", "news", "travel", "climbing", "geology", "history")

@@ -24,6 +24,7 @@ class Mountain:
     country: Optional[str] = None
     synthetic: bool = False
     the: bool = False  # takes "the" in prose (ranges, massifs, ridges, "The Cobbler")
+    qualifier: str = ""  # a national adjective written before the name and outside it: the Swiss [Alps]
 
 
 def infer_type(name: str) -> str:

@@ -210,7 +210,8 @@ class NameMaker:
         return Mountain(self.pick([f"{word}-dake", f"{word}yama", f"{word} Dağı", f"Mount {word}", f"{word}-san"]), "mountain", None, True)
 
     def qualified_range(self) -> Mountain:
-        """A range name with a directional or national adjective inside it: "Swiss Alps", "Northern Apennines"."""
+        """A range name with a directional adjective inside it ("Northern Apennines"), or with a national one before it
+        and outside it, as the guideline has it (the Swiss [Alps]): the adjective says where, the name stays the range's."""
         r = self.rng
         if self.qualifiable and r.random() >= SYNTHETIC_RATE:
             base = self.pick(self.qualifiable)
@@ -221,8 +222,9 @@ class NameMaker:
             name = (stem + "s" if roll < 0.4 else f"{self.pick([stem, self.surname(), self.word('descriptors')])} {self.word('qualified_range_heads')}"
                     if roll < 0.85 else stem)
             country = self.pick(sorted(self.country_adjectives))
-        qual = self.country_adjectives[country] if country in self.country_adjectives and r.random() < 0.4 else self.word("range_qualifiers")
-        return Mountain(f"{qual} {name}", "range", country, True, True)
+        if country in self.country_adjectives and r.random() < 0.4:
+            return Mountain(name, "range", country, True, True, qualifier=self.country_adjectives[country])
+        return Mountain(f"{self.word('range_qualifiers')} {name}", "range", country, True, True)
 
     def local_mountain(self) -> Mountain:
         """US-style local summit: Bear Mountain, Smith Knob, Gregory Bald."""

@@ -58,9 +58,9 @@ def _mountain_attribute(gen: NameMaker, state: SentenceState, slot: str, m: Moun
         name = m.name
         if name.startswith("Mount ") and rng.random() < 0.05:
             name = "Mt. " + name[6:]
-        return [("the " if m.the else "", None), (name, "ENT")]
+        return [("the " if m.the else "", None), (m.qualifier + " " if m.qualifier else "", None), (name, "ENT")]
     if attr == "modifier":  # inside a larger noun phrase: "the 1953 Mount Everest expedition"
-        return [(m.name, "ENT")]
+        return [(m.qualifier + " " if m.qualifier else "", None), (m.name, "ENT")]
     if attr == "quoted":  # in quotation marks, as names are cited: the quotes stay outside
         return quoted(gen, m.name)
     if attr == "type":

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
-from mountner.generation.real_prose.common import generic_heads
+from mountner.generation.real_prose.common import generic_heads, national_adjectives
 from mountner.generation.real_prose.wordnet_glosses import tag_sentences
 
 
@@ -24,12 +24,12 @@ def sample_lines(n: int, seed: int, mountain_names: Sequence[str], path: Path, h
         raise FileNotFoundError(f"{path} not found; run `{how_to_make}`")
     pool = [line for line in path.read_text(encoding="utf8").splitlines() if line.strip()]
     random.Random(seed).shuffle(pool)
-    heads = generic_heads(mountain_names)
+    heads, adjectives = generic_heads(mountain_names), national_adjectives()
     rows: List[dict] = []
     start = 0
     while len(rows) < n and start < len(pool):
         # A few more than missing, since some are left out; the rest of the pool waits for the next round.
         chunk = pool[start:start + (n - len(rows)) + (n - len(rows)) // 10 + 10]
         start += len(chunk)
-        rows += tag_sentences(chunk, mountain_names, generic_heads=heads, dropped=dropped)
+        rows += tag_sentences(chunk, mountain_names, generic_heads=heads, dropped=dropped, outside_before=adjectives)
     return rows[:n], dict(dropped)

@@ -22,7 +22,7 @@ from spacy.util import filter_spans
 from mountner.data.build_gazetteer import DROP_LEMMAS, clean_lemma, mountain_classes, parse_data_noun
 from mountner.data.sentence_record import validate_sentence
 from mountner.generation.pos_heuristic import tag_pos
-from mountner.generation.real_prose.common import generic_heads
+from mountner.generation.real_prose.common import generic_heads, national_adjectives
 from mountner.paths import GAZETTEER_DIR
 from mountner.pipeline.gazetteer import KNOWN_NAMES, MountainGazetteer
 
@@ -101,20 +101,20 @@ def with_adjacent_heads(doc, span, generic_heads: Collection[str]):
     return doc[start:end]
 
 
-def inside_longer_name(doc, span) -> bool:
+def inside_longer_name(doc, span, outside_before: Collection[str] = ()) -> bool:
     """True when a capitalised word joins the span to a longer name ("South Caucasus", "Dom Pedro"):
-    whether that name is a mountain is unknown, so neither tag can be trusted. A sentence's first word
-    and function words ("In", "The") do not join."""
+    whether that name is a mountain is unknown, so neither tag can be trusted. A sentence's first word,
+    function words ("In", "The") and the words of outside_before (national adjectives: the Swiss [Alps]) do not join."""
     before = doc[span.start - 1] if span.start > 0 else None
     joined_before = (before is not None and span.start > 1 and before.is_alpha and before.text[:1].isupper()
-                     and not before.is_stop and doc[span.start - 2].text not in (".", "!", "?"))
+                     and not before.is_stop and before.text not in outside_before and doc[span.start - 2].text not in (".", "!", "?"))
     after = doc[span.end] if span.end < len(doc) else None
     joined_after = after is not None and after.is_alpha and after.text[:1].isupper() and not after.is_stop
     return joined_before or joined_after
 
 
 def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Sequence[Optional[Tuple[int, int]]] = (),
-                  generic_heads: Collection[str] = (), dropped: Optional[Counter] = None) -> List[dict]:
+                  generic_heads: Collection[str] = (), dropped: Optional[Counter] = None, outside_before: Collection[str] = ()) -> List[dict]:
     """Tokenize with spaCy's English tokenizer and tag gazetteer mountains (longest match, exact
     case: the pipeline's own mountner_gazetteer), plus any known mountain character span given for a text.
     With generic_heads, a name grows over the capitalised generic heads beside it (with_adjacent_heads), and a
@@ -138,7 +138,7 @@ def tag_sentences(texts: Iterable[str], mountain_names: Sequence[str], known: Se
         spans = filter_spans(candidates)
         if generic_heads:
             spans = filter_spans([with_adjacent_heads(doc, span, generic_heads) for span in spans])
-            if any(inside_longer_name(doc, span) for span in spans):
+            if any(inside_longer_name(doc, span, outside_before) for span in spans):
                 dropped["known_name_inside_longer_name"] += 1
                 continue
             if unexplained_head(doc, spans, generic_heads):
@@ -183,7 +183,7 @@ def sample(n: int, seed: int, mountain_names: Sequence[str], path: Path = GLOSSE
             pool.append((text, tuple(int(x) for x in span.split(":")) if span else None))
     chosen = random.Random(seed).sample(pool, min(n, len(pool)))
     return tag_sentences([t for t, _ in chosen], mountain_names, [k for _, k in chosen],
-                         generic_heads=generic_heads(mountain_names), dropped=dropped)
+                         generic_heads=generic_heads(mountain_names), dropped=dropped, outside_before=national_adjectives())
 
 
 def main(

@@ -1,8 +1,10 @@
 """The prompts MountNER sends to chat models, as versioned jinja2 templates next to this file.
 
-A prompt version ("generate.v1", "teach.v1") names a set of templates, one per message role:
+A prompt version ("generate.v2", "teach.v2") names a set of templates, one per message role:
 <version>.<role>.jinja. A changed wording is a new version (a new file), never an edit of a released one, so
-that the version in a report or a model's meta says which words the model was given."""
+that the version in a report or a model's meta says which words the model was given. The label guideline
+(bio.LABEL_GUIDELINE) is part of those words: a changed guideline is a new version too (v2: national adjectives
+outside a range's name); earlier versions are in the project's history."""
 from __future__ import annotations
 
 from pathlib import Path
