@@ -63,7 +63,7 @@ def test_packaged_meta_names_the_prompt_version_of_the_llm_generator_and_none_of
     report.parent.mkdir(parents=True)
     report.write_text(json.dumps({"model": "gpt-4o-mini", "prompt_version": GENERATE_PROMPT_VERSION}))
     meta = package_meta(tmp_path, model, encoder, metrics, "--generator", "openai", "--generation-report", report)
-    assert meta["mountner_prompt"] == {"version": "generate.v1", "report": str(report)}
+    assert meta["mountner_prompt"] == {"version": "generate.v2", "report": str(report)}
     offline = package_meta(tmp_path, model, encoder, metrics, "--generator", "offline", "--generation-report", report)
     assert offline["mountner_prompt"]["version"] is None and "no prompt" in offline["mountner_prompt"]["note"]
     # the package command's default is where the generate step writes its report
