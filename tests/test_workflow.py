@@ -17,7 +17,7 @@ from conftest import ROOT
 
 # Every sentence from the LLM, so that the fault counts below are about its answers (the real prose that
 # generate adds is tested in test_generate_openai.py).
-LLM_ONLY = ["--vars.gloss_fraction=0", "--vars.wiki_fraction=0"]
+LLM_ONLY = ["--vars.gloss_fraction=0", "--vars.wiki_fraction=0", "--vars.book_fraction=0"]
 PROJECT_FILES = ["project.yml", "README.md", "pyproject.toml", "configs", "src", "assets"]
 
 

@@ -52,9 +52,9 @@ def main(
     concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
     sentences_per_request: int = typer.Option(5, min=1),
     gloss_fraction: float = typer.Option(0.08, min=0.0, max=1.0, help="Share of real WordNet glosses among the sentences (either generator)"),
-    wiki_fraction: float = typer.Option(0.4, min=0.0, max=1.0, help="Share of real Wikipedia lead sentences "
+    wiki_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Share of real Wikipedia lead sentences "
                                                                    "(assets/gazetteer/wikipedia_leads.txt) among the sentences (either generator)"),
-    book_fraction: float = typer.Option(0.0, min=0.0, max=1.0, help="Share of sentences from public-domain mountaineering and "
+    book_fraction: float = typer.Option(0.1, min=0.0, max=1.0, help="Share of sentences from public-domain mountaineering and "
                                                                    "travel books (assets/gazetteer/mountain_books.txt; either generator)"),
     name_swaps: int = typer.Option(3, min=0, help="Copies of each real-prose sentence that names a mountain, with other "
                                                    "names in its place (on top of --n-sentences; name_swap.py)"),
