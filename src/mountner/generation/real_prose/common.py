@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Set
 
+from mountner.generation.offline.data import load_table
 from mountner.paths import LEXICON_DIR
 
 NATIONAL_ADJECTIVES = LEXICON_DIR / "country_adjectives.tsv"
@@ -23,5 +24,4 @@ def generic_heads(mountain_names: Iterable[str], min_names: int = 20) -> Set[str
 def national_adjectives(path=NATIONAL_ADJECTIVES) -> Set[str]:
     """The adjectives of assets/lexicon/country_adjectives.tsv ("Swiss", "Canadian"): before a range name they say
     where, and stay outside it (the Swiss [Alps])."""
-    rows = [line.split("\t") for line in path.read_text(encoding="utf8").splitlines() if line.strip() and not line.startswith("#")]
-    return {row[1] for row in rows[1:] if len(row) == 2}  # the first row is the header
+    return {adjective for _, adjective in load_table(path, ("country", "adjective"))}
