@@ -44,17 +44,17 @@ def choose(generator: Generator) -> Generator:
 
 def main(
     generator: Generator = typer.Option(Generator.auto, help="auto: openai when OPENAI_API_KEY is set, else offline"),
-    n_sentences: int = typer.Option(50000, min=1, help="Sentences to write, real prose included"),
+    n_sentences: int = typer.Option(55000, min=1, help="Sentences to write, real prose included"),
     seed: int = typer.Option(0, help="Seed of the offline generator and of the LLM request plan"),
     output: Path = typer.Option(Path("corpus/mountains.csv")),
     raw_dir: Path = typer.Option(Path("corpus/raw"), help="LLM answers as they arrive (resumable)"),
     llm_model: str = typer.Option("gpt-4o-mini"),
     concurrency: int = typer.Option(8, min=1, help="LLM requests in flight at most"),
     sentences_per_request: int = typer.Option(5, min=1),
-    gloss_fraction: float = typer.Option(0.08, min=0.0, max=1.0, help="Share of real WordNet glosses among the sentences (either generator)"),
-    wiki_fraction: float = typer.Option(0.3, min=0.0, max=1.0, help="Share of real Wikipedia lead sentences "
+    gloss_fraction: float = typer.Option(0.0727, min=0.0, max=1.0, help="Share of real WordNet glosses among the sentences (either generator)"),
+    wiki_fraction: float = typer.Option(0.3636, min=0.0, max=1.0, help="Share of real Wikipedia lead sentences "
                                                                    "(assets/gazetteer/wikipedia_leads.txt) among the sentences (either generator)"),
-    book_fraction: float = typer.Option(0.1, min=0.0, max=1.0, help="Share of sentences from public-domain mountaineering and "
+    book_fraction: float = typer.Option(0.0909, min=0.0, max=1.0, help="Share of sentences from public-domain mountaineering and "
                                                                    "travel books (assets/gazetteer/mountain_books.txt; either generator)"),
     name_swaps: int = typer.Option(3, min=0, help="Copies of each real-prose sentence that names a mountain, with other "
                                                    "names in its place (on top of --n-sentences; name_swap.py)"),
