@@ -280,3 +280,32 @@ def test_narrow_context_encoder_projects_to_its_width_and_round_trips():
         changed = [X[0].copy(), X[1]]
         changed[0][0] += 1.0
         assert not numpy.allclose(encoder.predict(changed)[0][1], Y[0][1]) and numpy.allclose(encoder.predict(changed)[0][3], Y[0][3])
+
+
+def test_cpu_mixed_precision_trains_the_encoder_in_bfloat16_and_keeps_float32_weights_and_predictions(trained):
+    import spacy
+    import torch
+    from spacy.training import Example
+    from thinc.api import Adam
+
+    from mountner.pipeline.transformer import native_cpu_bf16
+
+    if not native_cpu_bf16():
+        pytest.skip("this CPU has no native bfloat16: the switch does nothing here")
+    _, examples, model = trained
+    for switch, update_dtype in ((False, torch.float32), (True, torch.bfloat16)):
+        nlp = spacy.load(model, config={"components": {"transformer": {"cpu_mixed_precision": switch}}})
+        encoder = nlp.get_pipe("transformer").model.layers[0].shims[0]._model
+        linear = next(m for m in encoder.modules() if isinstance(m, torch.nn.Linear))
+        seen = []
+        linear.register_forward_hook(lambda module, args, out: seen.append(out.dtype))
+        before = linear.weight.detach().clone()
+        optimizer = Adam(0.001)  # the config's schedule starts at rate 0 (warmup)
+        for _ in range(2):  # one update leaves this encoder's weights as they were (seen with and without the switch)
+            nlp.update([Example(nlp.make_doc(eg.reference.text), eg.reference) for eg in examples], sgd=optimizer, drop=0.0)
+        assert set(seen) == {update_dtype}
+        assert linear.weight.dtype == torch.float32 and not torch.equal(linear.weight, before)
+        seen.clear()
+        doc = nlp("We climbed Mount Kenya in May.")
+        assert set(seen) == {torch.float32}
+        assert doc._.trf_data is not None

@@ -1,5 +1,6 @@
-"""Fast inference (issue 16): the `mountner_transformer` factory, spacy-transformers' Transformer with an
-nlp.pipe that reads docs of similar length together and, on CPU, an optional int8 copy of the encoder.
+"""The `mountner_transformer` factory: spacy-transformers' Transformer with an nlp.pipe that reads docs of
+similar length together, on CPU an optional int8 copy of the encoder (issue 16), and optional bfloat16
+autocast for training on CPUs that compute in bfloat16 natively.
 Profiled with cProfile on nlp.pipe over real sentences: ~95% of the time is the encoder's torch ops (about 70%
 in its Linear layers), so padding and the Linear layers are what can be cut. spaCy finds the factory through the
 package's `spacy_factories` entry point."""
@@ -21,7 +22,7 @@ SORT_BUFFER_CHARS = 200_000
 
 
 class LengthSortedTransformer(Transformer):
-    """The transformer component, with two inference-only changes; training is untouched.
+    """The transformer component, with two inference-only changes and one for training on CPU.
 
     - pipe(): within a buffer of sort_buffer docs, batches hold docs of similar length in word pieces,
       so that the encoder pads little; docs still leave in input order. The built-in pipe sorts only
@@ -31,14 +32,21 @@ class LengthSortedTransformer(Transformer):
       about 2x faster again. The saved weights stay float32; update() (training again) drops the copy.
       Off by default: on MiniLM-L6 the last hidden states move by about 36% (relative L2) under int8,
       so a trained model's scores must be checked (evaluate) before turning it on.
+    - cpu_mixed_precision (training only): update() runs the encoder's forward pass under torch's bfloat16
+      autocast when the encoder is on a CPU with native bfloat16 (AVX512-BF16 or AMX); its matrix products
+      then take about two thirds of the time. Weights, gradients and optimizer state stay float32 (autocast
+      casts inside the graph), and predict() is untouched, so inference gives float32 answers. On a GPU,
+      spacy-transformers' own `mixed_precision` is the switch; elsewhere this one does nothing.
     """
 
     def __init__(self, vocab, model: Model, set_extra_annotations: Callable, *, name: str = "transformer",
-                 max_batch_items: int = 4096, sort_buffer: int = 1024, quantize: bool = False):
+                 max_batch_items: int = 4096, sort_buffer: int = 1024, quantize: bool = False,
+                 cpu_mixed_precision: bool = False):
         super().__init__(vocab, model, set_extra_annotations, name=name, max_batch_items=max_batch_items)
         # Attributes, not self.cfg: cfg is saved with the weights and would override the config on load.
         self.sort_buffer = max(1, sort_buffer)
         self.quantize = quantize
+        self.cpu_mixed_precision = cpu_mixed_precision
         self._loaded = False
         self._int8_encoder = None
 
@@ -96,7 +104,23 @@ class LengthSortedTransformer(Transformer):
 
     def update(self, *args, **kwargs):
         self._loaded, self._int8_encoder = False, None
-        return super().update(*args, **kwargs)
+        # The backward pass runs later (the listeners call it), outside this block: autograd keeps the
+        # forward pass's casts, and autocast must not wrap backward anyway.
+        if not self._bf16_update():
+            return super().update(*args, **kwargs)
+        # spacy-transformers hands the encoder's outputs to numpy, which has no bfloat16: they leave as float32.
+        hook = self.model.layers[0].shims[0]._model.register_forward_hook(_outputs_to_float32)
+        try:
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                return super().update(*args, **kwargs)
+        finally:
+            hook.remove()
+
+    def _bf16_update(self) -> bool:
+        if not self.cpu_mixed_precision or not self.model.layers:
+            return False
+        encoder = self.model.layers[0].shims[0]._model
+        return all(p.device.type == "cpu" for p in encoder.parameters()) and native_cpu_bf16()
 
     def from_disk(self, *args, **kwargs):
         result = super().from_disk(*args, **kwargs)
@@ -123,18 +147,34 @@ def _bounded_buffers(docs: Iterable[Doc], max_docs: int, max_chars: int) -> Iter
         yield buffer
 
 
+def _outputs_to_float32(module, args, output):
+    def cast(value):
+        if torch.is_tensor(value) and value.dtype == torch.bfloat16:
+            return value.float()
+        return tuple(cast(v) for v in value) if isinstance(value, tuple) else value
+    for key, value in output.items():  # a transformers ModelOutput: setting a key sets its attribute too
+        output[key] = cast(value)
+    return output
+
+
+def native_cpu_bf16() -> bool:
+    """Whether this CPU computes in bfloat16 natively; elsewhere bf16 autocast is emulated, and slower than float32."""
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # torch.cpu's own probes (private, hence getattr)
+    return any(getattr(torch.cpu, check, lambda: False)() for check in checks)
+
+
 def _int8_supported() -> bool:
     return any(engine in torch.backends.quantized.supported_engines for engine in ("fbgemm", "x86", "qnnpack"))
 
 
 def make_length_sorted_transformer(nlp: Language, name: str, model: Model, set_extra_annotations: Callable, max_batch_items: int,
-                                   sort_buffer: int, quantize: bool) -> LengthSortedTransformer:
+                                   sort_buffer: int, quantize: bool, cpu_mixed_precision: bool) -> LengthSortedTransformer:
     return LengthSortedTransformer(nlp.vocab, model, set_extra_annotations, name=name, max_batch_items=max_batch_items,
-                                   sort_buffer=sort_buffer, quantize=quantize)
+                                   sort_buffer=sort_buffer, quantize=quantize, cpu_mixed_precision=cpu_mixed_precision)
 
 
 Language.factory(
     "mountner_transformer",
     assigns=["doc._.trf_data"],
-    default_config={**dict(_TRANSFORMER_DEFAULTS["transformer"]), "sort_buffer": 1024, "quantize": False},
+    default_config={**dict(_TRANSFORMER_DEFAULTS["transformer"]), "sort_buffer": 1024, "quantize": False, "cpu_mixed_precision": False},
 )(make_length_sorted_transformer)
