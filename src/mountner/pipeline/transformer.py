@@ -6,6 +6,7 @@ in its Linear layers), so padding and the Linear layers are what can be cut. spa
 package's `spacy_factories` entry point."""
 
 import warnings
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator, List
 
 import torch
@@ -33,8 +34,8 @@ class LengthSortedTransformer(Transformer):
       Off by default: on MiniLM-L6 the last hidden states move by about 36% (relative L2) under int8,
       so a trained model's scores must be checked (evaluate) before turning it on.
     - cpu_mixed_precision (training only): update() runs the encoder's forward pass under torch's bfloat16
-      autocast when the encoder is on a CPU with native bfloat16 (AVX512-BF16 or AMX); its matrix products
-      then take about two thirds of the time. Weights, gradients and optimizer state stay float32 (autocast
+      autocast when the encoder is on a CPU with native bfloat16 (AVX512-BF16 or AMX); a training step then
+      takes about three quarters of the time (docs/EXPERIMENTS.md, "bfloat16 autocast"). Weights, gradients and optimizer state stay float32 (autocast
       casts inside the graph), and predict() is untouched, so inference gives float32 answers. On a GPU,
       spacy-transformers' own `mixed_precision` is the switch; elsewhere this one does nothing.
     """
@@ -92,8 +93,7 @@ class LengthSortedTransformer(Transformer):
     def _int8_for(self, shim):
         if self._int8_encoder is None:
             encoder = shim._model
-            on_cpu = all(p.device.type == "cpu" for p in encoder.parameters())
-            if not on_cpu or not _int8_supported():
+            if not _on_cpu(encoder) or not _int8_supported():
                 self.quantize = False
                 return None
             with warnings.catch_warnings():
@@ -106,21 +106,16 @@ class LengthSortedTransformer(Transformer):
         self._loaded, self._int8_encoder = False, None
         # The backward pass runs later (the listeners call it), outside this block: autograd keeps the
         # forward pass's casts, and autocast must not wrap backward anyway.
-        if not self._bf16_update():
+        encoder = self.model.layers[0].shims[0]._model if self.cpu_mixed_precision and self.model.layers else None
+        if encoder is None or not _on_cpu(encoder) or not native_cpu_bf16():
             return super().update(*args, **kwargs)
         # spacy-transformers hands the encoder's outputs to numpy, which has no bfloat16: they leave as float32.
-        hook = self.model.layers[0].shims[0]._model.register_forward_hook(_outputs_to_float32)
+        hook = encoder.register_forward_hook(_outputs_to_float32)
         try:
             with torch.autocast("cpu", dtype=torch.bfloat16):
                 return super().update(*args, **kwargs)
         finally:
             hook.remove()
-
-    def _bf16_update(self) -> bool:
-        if not self.cpu_mixed_precision or not self.model.layers:
-            return False
-        encoder = self.model.layers[0].shims[0]._model
-        return all(p.device.type == "cpu" for p in encoder.parameters()) and native_cpu_bf16()
 
     def from_disk(self, *args, **kwargs):
         result = super().from_disk(*args, **kwargs)
@@ -157,6 +152,11 @@ def _outputs_to_float32(module, args, output):
     return output
 
 
+def _on_cpu(encoder: torch.nn.Module) -> bool:
+    return all(p.device.type == "cpu" for p in encoder.parameters())
+
+
+@lru_cache(maxsize=None)  # the CPU does not change; update() asks on every step
 def native_cpu_bf16() -> bool:
     """Whether this CPU computes in bfloat16 natively; elsewhere bf16 autocast is emulated, and slower than float32."""
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # torch.cpu's own probes (private, hence getattr)
