@@ -25,6 +25,11 @@ START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 SUMMARY_START, SUMMARY_END = "<!-- benchmark-summary:start -->", "<!-- benchmark-summary:end -->"
 
 
+def machine() -> str:
+    """The machine a benchmark ran on, in a few words."""
+    return f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, CPU"
+
+
 def load_texts(source: Path, limit: int) -> List[str]:
     """Sentences to tag: an IOB file of real text (words joined), else the test DocBin's texts."""
     if source.suffix == ".spacy":
@@ -226,7 +231,7 @@ def main(
             typer.echo(f"measuring tag.py growth {scale}x ({len(subset)} texts) ...")
             growth[f"{scale}x"] = {**measure_tag(str(model), subset, 1, "local", batch_size), "n_texts": len(subset)}
     results = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, CPU",
+        "machine": machine(),
         "threads": threads,
         "source": source.name,
         "n_texts": len(texts),
