@@ -24,6 +24,7 @@ COMMANDS: Dict[str, Tuple[str, bool]] = {
     "decoder-rules": ("mountner.evaluation.decoder_rules", True),
     "benchmark": ("mountner.benchmarks.inference", True),
     "benchmark-gpu": ("mountner.benchmarks.gpu", True),
+    "benchmark-workflow": ("mountner.benchmarks.workflow", True),
     # using a model
     "predict": ("mountner.inference.predict", True),
     "tag": ("mountner.inference.tag", True),
