@@ -24,6 +24,7 @@ commands:
       - "metrics/out.json"
   - name: check
     script:
+      - "python -c \\"import os; assert os.environ['PYTHONPATH'].startswith(os.path.abspath('src'))\\""
       - "python -c \\"import json, sys; sys.exit(0 if json.load(open('metrics/out.json')) != 'fail' else 3)\\""
   - name: results
     script:

@@ -55,8 +55,10 @@ def project_vars(assignments: List[str]) -> List[str]:
 def run_step(step: str, project_dir: Path, args: List[str], log: Path) -> dict:
     """`spacy project run STEP` with its output shown and logged; wall seconds and the peak resident memory of
     its largest process (wait4's ru_maxrss covers the step's whole process tree, as /usr/bin/time's does)."""
+    # The clone's own package, not the one installed (editable, from the repository): a new user's clone runs its own.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(project_dir / "src"), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "spacy", "project", "run", step, ".", *args], cwd=project_dir,
+    process = subprocess.Popen([sys.executable, "-m", "spacy", "project", "run", step, ".", *args], cwd=project_dir, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     with log.open("a", encoding="utf8") as handle:
         for line in process.stdout:
