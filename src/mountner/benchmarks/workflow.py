@@ -59,17 +59,27 @@ def run_step(step: str, project_dir: Path, args: List[str], log: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(project_dir / "src"), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "spacy", "project", "run", step, ".", *args], cwd=project_dir, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-    with log.open("a", encoding="utf8") as handle:
-        for line in process.stdout:
-            sys.stdout.write(line)
-            handle.write(line)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # Bytes as they come: progress bars keep their carriage returns (a text pipe would make each update a line).
+    with log.open("ab") as handle:
+        for chunk in iter(lambda: process.stdout.read1(65536), b""):
+            _show(chunk)
+            handle.write(chunk)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait for it again
     process.stdout.close()
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
     return {"step": step, "seconds": time.perf_counter() - start, "peak_rss_mb": usage.ru_maxrss * scale / 1024**2,
             "exit_code": process.returncode}
+
+
+def _show(chunk: bytes) -> None:
+    sys.stdout.flush()  # what was echoed before goes first
+    if hasattr(sys.stdout, "buffer"):
+        sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+    else:  # a text-only stream (some consoles and captures)
+        sys.stdout.write(chunk.decode("utf8", errors="replace"))
 
 
 def duration(seconds: float) -> str:
