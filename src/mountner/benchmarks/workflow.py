@@ -36,11 +36,11 @@ def git(repo: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
-def workflow_steps(project_dir: Path, workflow: str) -> List[str]:
-    """The steps of one workflow of project.yml, in order."""
-    steps = (srsly.read_yaml(project_dir / "project.yml").get("workflows") or {}).get(workflow)
+def workflow_steps(repo: Path, workflow: str) -> List[str]:
+    """The steps of one workflow of project.yml as committed (what the clone will run), in order."""
+    steps = (srsly.yaml_loads(git(repo, "show", "HEAD:project.yml")).get("workflows") or {}).get(workflow)
     if not steps:
-        raise SystemExit(f"error: {project_dir / 'project.yml'} has no workflow {workflow!r}")
+        raise SystemExit(f"error: project.yml at HEAD of {repo} has no workflow {workflow!r}")
     return list(steps)
 
 
