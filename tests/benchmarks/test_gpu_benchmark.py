@@ -31,3 +31,28 @@ def test_gpu_benchmark_script_runs_on_the_cpu_with_a_tiny_encoder(trained, tmp_p
 def test_gpu_benchmark_names_a_missing_input(tmp_path):
     result = script("benchmark-gpu", "--gpu-id", -1, "--train", tmp_path / "absent.spacy", cwd=ROOT)
     assert result.returncode == 1 and "training DocBin not found" in result.stderr and "absent.spacy" in result.stderr
+
+
+def test_a_benchmark_step_updates_the_encoder_with_its_own_gradient(trained):
+    """benchmark-gpu steps as spacy train does: the first step already moves the encoder (nlp.update with sgd would
+    apply the transformer's finish_update before the tagger's listener sends its gradient)."""
+    import spacy
+    import torch
+    from spacy.training import Example
+    from thinc.api import Adam
+
+    from mountner.benchmarks.gpu import train_step
+
+    _, examples, model = trained
+    moved = {}
+    for how in ("nlp.update", "train_step"):
+        nlp = spacy.load(model)
+        encoder = nlp.get_pipe("transformer").model.layers[0].shims[0]._model
+        before = [p.detach().clone() for p in encoder.parameters()]
+        batch = [Example(nlp.make_doc(eg.reference.text), eg.reference) for eg in examples]
+        if how == "nlp.update":
+            nlp.update(batch, sgd=Adam(0.001), drop=0.0)
+        else:
+            train_step(nlp, batch, Adam(0.001), 0.0, {})
+        moved[how] = sum(not torch.equal(b, p) for b, p in zip(before, encoder.parameters()))
+    assert moved["nlp.update"] == 0 and moved["train_step"] > 0

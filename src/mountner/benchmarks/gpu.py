@@ -45,6 +45,15 @@ def words_in(texts: List[str]) -> int:
     return sum(len(text.split()) for text in texts)
 
 
+def train_step(nlp, batch, optimizer, dropout: float, losses: Dict[str, float]) -> None:
+    """One step as `spacy train` takes it: every backward pass, then every finish_update. (nlp.update with sgd
+    updates the transformer before its listener's gradient arrives, so each gradient would land a step late.)"""
+    nlp.update(batch, drop=dropout, losses=losses, sgd=False)
+    for _, component in nlp.pipeline:
+        if getattr(component, "is_trainable", False) and component.model not in (True, False, None):
+            component.finish_update(optimizer)
+
+
 def measure(config_path: Path, overrides: Dict[str, object], gpu_id: int, texts: List[str], steps: int, warmup: int, batch_sizes: List[int]) -> dict:
     """Initialise the pipeline as spacy train does, time `steps` updates after `warmup` untimed
     ones, then time nlp.pipe over the texts at each batch size."""
@@ -71,7 +80,7 @@ def measure(config_path: Path, overrides: Dict[str, object], gpu_id: int, texts:
             synchronize()
             start = time.perf_counter()
         batch = next(batches)
-        nlp.update(batch, drop=training["dropout"], losses=losses, sgd=optimizer)
+        train_step(nlp, batch, optimizer, training["dropout"], losses)
         optimizer.step_schedules()
         if step >= warmup:
             words += words_in([eg.reference.text for eg in batch])
