@@ -9,8 +9,8 @@ import spacy
 from spacy.training import Example
 from typer.testing import CliRunner
 
+from mountner.benchmarks.gpu import train_step
 from mountner.cli import build_app
-
 from mountner.testing.tiny_bert import build_tiny_bert
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def trained(tmp_path_factory):
     rng = random.Random(0)
     for _ in range(60):
         rng.shuffle(examples)
-        nlp.update(examples, sgd=optimizer, drop=0.0)
+        train_step(nlp, examples, optimizer, 0.0, {})  # as spacy train steps
         optimizer.step_schedules()  # spacy train does this after each step
     nlp.to_disk(path / "model")
     return nlp, examples, path / "model"
