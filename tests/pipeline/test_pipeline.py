@@ -288,6 +288,7 @@ def test_cpu_mixed_precision_trains_the_encoder_in_bfloat16_and_keeps_float32_we
     from spacy.training import Example
     from thinc.api import Adam
 
+    from mountner.benchmarks.gpu import train_step
     from mountner.pipeline.transformer import native_cpu_bf16
 
     if not native_cpu_bf16():
@@ -301,11 +302,8 @@ def test_cpu_mixed_precision_trains_the_encoder_in_bfloat16_and_keeps_float32_we
         linear.register_forward_hook(lambda module, args, out: seen.append(out.dtype))
         before = linear.weight.detach().clone()
         optimizer = Adam(0.001)  # the config's schedule starts at rate 0 (warmup)
-        # Two updates: nlp.update(sgd=...) runs each component's finish_update right after its own update, so the
-        # transformer applies the gradient the tagger's listener sends it at the next call (`spacy train` calls
-        # every finish_update after every update, so training has no such lag).
-        for _ in range(2):
-            nlp.update([Example(nlp.make_doc(eg.reference.text), eg.reference) for eg in examples], sgd=optimizer, drop=0.0)
+        # One step as spacy train takes it (nlp.update with sgd would apply this step's gradient at the next call).
+        train_step(nlp, [Example(nlp.make_doc(eg.reference.text), eg.reference) for eg in examples], optimizer, 0.0, {})
         assert set(seen) == {update_dtype}
         assert linear.weight.dtype == torch.float32 and not torch.equal(linear.weight, before)
         seen.clear()
