@@ -139,13 +139,14 @@ def main(
         "total_seconds": time.perf_counter() - started, "steps": measured,
     }
     write_text_atomic(repo / output, json.dumps(result, indent=2))
-    typer.echo(runtime_line(result))
+    line = runtime_line(result)
+    typer.echo(line)
     if results and (clone / "metrics").is_dir():
         shutil.copytree(clone / "metrics", repo / "metrics", dirs_exist_ok=True)
         done = subprocess.run([sys.executable, "-m", "spacy", "project", "run", "results", "."], cwd=repo)
         if done.returncode != 0:
             raise SystemExit(f"error: the results step failed in {repo} (exit code {done.returncode}); the runtime is in {repo / output}")
     if page is not None:
-        replace_blocks([(page, START, END, f"{runtime_line(result)}\n\nWritten by `python -m mountner benchmark-workflow` ({output}).")])
+        replace_blocks([(page, START, END, f"{line}\n\nWritten by `python -m mountner benchmark-workflow` ({output}).")])
     if not keep:
         shutil.rmtree(clone)
